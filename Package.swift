@@ -1,0 +1,30 @@
+// swift-tools-version:6.0
+// GradCheck: gradient verification, gradient-health monitoring and clipping policies
+// for neural networks written in Swift. No package dependencies by design.
+import PackageDescription
+
+let package = Package(
+    name: "GradCheck",
+    products: [
+        .library(name: "GradCheck", targets: ["GradCheck"]),
+        .executable(name: "gradcheck", targets: ["gradcheck"]),
+    ],
+    targets: [
+        .target(name: "GradCheckTensor"),
+        .target(name: "GradCheckAutograd", dependencies: ["GradCheckTensor"]),
+        .target(name: "GradCheckNN", dependencies: ["GradCheckTensor", "GradCheckAutograd"]),
+        .target(name: "GradCheckVerify", dependencies: ["GradCheckTensor", "GradCheckAutograd", "GradCheckNN"]),
+        .target(name: "GradCheck", dependencies: [
+            "GradCheckTensor", "GradCheckAutograd", "GradCheckNN", "GradCheckVerify",
+        ]),
+        .target(name: "GradCheckCLI", dependencies: ["GradCheck"]),
+        .executableTarget(name: "gradcheck", dependencies: ["GradCheckCLI"]),
+
+        .testTarget(name: "GradCheckTensorTests", dependencies: ["GradCheckTensor"]),
+        .testTarget(name: "GradCheckAutogradTests", dependencies: ["GradCheckAutograd"]),
+        .testTarget(name: "GradCheckNNTests", dependencies: ["GradCheckNN"]),
+        .testTarget(name: "GradCheckVerifyTests", dependencies: ["GradCheckVerify", "GradCheckNN"]),
+        .testTarget(name: "GradCheckCLITests", dependencies: ["GradCheckCLI"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,5 @@
+// The umbrella module: `import GradCheck` brings in every user-facing module.
+@_exported import GradCheckAutograd
+@_exported import GradCheckNN
+@_exported import GradCheckTensor
+@_exported import GradCheckVerify

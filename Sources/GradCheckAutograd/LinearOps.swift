@@ -1,0 +1,25 @@
+import GradCheckTensor
+
+extension Tape {
+    /// `x · w` on the last axis of `x` (`[…, k] × [k, n] → […, n]`).
+    ///
+    /// VJP: `∂x = g · wᵀ`, `∂w = xᵀ · g` (rows of all leading axes summed). Each term is
+    /// computed only for an input that needs a gradient.
+    public func matmul(_ x: Variable<Scalar>, _ w: Variable<Scalar>) -> Variable<Scalar> {
+        let xv = values[x.index], wv = values[w.index]
+        let y = xv.matmul(wv)
+        let needX = needsGradient(x), needW = needsGradient(w)
+        return record(y, inputs: [x, w]) { g in
+            [needX ? g.matmul(wv, transposeRHS: true) : nil,
+             needW ? xv.transposedMatmul(g) : nil]
+        }
+    }
+
+    /// `x + b` with `b` (`[n]`) added to every row of `x` (`[…, n]`).
+    ///
+    /// VJP: `∂x = g`, `∂b = Σ_rows g`.
+    public func addBias(_ x: Variable<Scalar>, _ b: Variable<Scalar>) -> Variable<Scalar> {
+        let y = values[x.index].addingRow(values[b.index])
+        return record(y, inputs: [x, b]) { g in [g, g.sumRows()] }
+    }
+}

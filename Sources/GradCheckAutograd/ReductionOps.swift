@@ -1,0 +1,36 @@
+import GradCheckTensor
+
+extension Tape {
+    /// The sum of all elements, as a rank-0 tensor; VJP broadcasts `g`.
+    public func sum(_ x: Variable<Scalar>) -> Variable<Scalar> {
+        let xv = values[x.index]
+        let shape = xv.shape
+        return record(Tensor(scalar: xv.sum()), inputs: [x]) { g in
+            [Tensor(repeating: g.scalars[0], shape: shape)]
+        }
+    }
+
+    /// The mean of all elements, as a rank-0 tensor; VJP broadcasts `g / n`.
+    public func mean(_ x: Variable<Scalar>) -> Variable<Scalar> {
+        let xv = values[x.index]
+        let shape = xv.shape
+        let n = Scalar(Swift.max(xv.count, 1))
+        return record(Tensor(scalar: xv.sum() / n), inputs: [x]) { g in
+            [Tensor(repeating: g.scalars[0] / n, shape: shape)]
+        }
+    }
+
+    /// Each sample's sum over its non-batch axes: `[B, …] → [B]`; VJP broadcasts each
+    /// sample's `g` over its elements.
+    public func sumPerSample(_ x: Variable<Scalar>) -> Variable<Scalar> {
+        let xv = values[x.index]
+        let shape = xv.shape
+        let per = shape.first.map { $0 == 0 ? 0 : xv.count / $0 } ?? 1
+        return record(xv.sumPerSample(), inputs: [x]) { g in
+            var out = [Scalar]()
+            out.reserveCapacity(per * g.count)
+            for v in g.scalars { out.append(contentsOf: repeatElement(v, count: per)) }
+            return [Tensor(unchecked: shape, scalars: out)]
+        }
+    }
+}

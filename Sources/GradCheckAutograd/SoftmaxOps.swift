@@ -1,0 +1,100 @@
+import GradCheckTensor
+
+extension Tape {
+    /// Softmax over the last axis, by log-sum-exp (the row maximum is subtracted first).
+    ///
+    /// VJP: `∂x = y ⊙ (g − Σ_j g_j y_j)` per row.
+    public func softmax(_ x: Variable<Scalar>) -> Variable<Scalar> {
+        let y = Self.softmaxRows(values[x.index])
+        return record(y, inputs: [x]) { g in
+            var out = g
+            let n = y.columnCount
+            out.scalars.withUnsafeMutableBufferPointer { o in
+                y.scalars.withUnsafeBufferPointer { ys in
+                    var base = 0
+                    while base < o.count {
+                        var dot: Scalar = 0
+                        for j in 0..<n { dot += o[base + j] * ys[base + j] }
+                        for j in 0..<n { o[base + j] = ys[base + j] * (o[base + j] - dot) }
+                        base += n
+                    }
+                }
+            }
+            return [out]
+        }
+    }
+
+    /// Log-softmax over the last axis: `x − logsumexp(x)`.
+    ///
+    /// VJP: `∂x = g − softmax(x) · Σ_j g_j` per row.
+    public func logSoftmax(_ x: Variable<Scalar>) -> Variable<Scalar> {
+        let xv = values[x.index]
+        let lse = Self.logSumExpRows(xv)
+        let n = xv.columnCount
+        var y = xv
+        y.scalars.withUnsafeMutableBufferPointer { o in
+            for r in 0..<lse.count {
+                for j in 0..<n { o[r * n + j] -= lse[r] }
+            }
+        }
+        return record(y, inputs: [x]) { g in
+            var out = g
+            out.scalars.withUnsafeMutableBufferPointer { o in
+                y.scalars.withUnsafeBufferPointer { ys in
+                    var base = 0
+                    while base < o.count {
+                        var total: Scalar = 0
+                        for j in 0..<n { total += o[base + j] }
+                        for j in 0..<n { o[base + j] -= Scalar.exp(ys[base + j]) * total }
+                        base += n
+                    }
+                }
+            }
+            return [out]
+        }
+    }
+
+    /// `log Σ_j exp(x_j)` of each row (last axis), stable for any magnitude.
+    @inlinable
+    public static func logSumExpRows(_ x: Tensor<Scalar>) -> [Scalar] {
+        let n = x.columnCount
+        let rows = x.rowCount
+        var out = [Scalar](repeating: 0, count: rows)
+        x.scalars.withUnsafeBufferPointer { xs in
+            for r in 0..<rows {
+                let row = UnsafeBufferPointer(rebasing: xs[(r * n)..<((r + 1) * n)])
+                var m = -Scalar.infinity
+                for v in row { m = Swift.max(m, v) }
+                if !m.isFinite { out[r] = m.isNaN || m > 0 ? m : -.infinity; continue }
+                var s: Scalar = 0
+                for v in row { s += Scalar.exp(v - m) }
+                out[r] = m + Scalar.log(s)
+            }
+        }
+        return out
+    }
+
+    /// Softmax of each row (last axis), stable for any magnitude.
+    @inlinable
+    public static func softmaxRows(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
+        let n = x.columnCount
+        var y = x
+        y.scalars.withUnsafeMutableBufferPointer { o in
+            var base = 0
+            while base < o.count {
+                var m = -Scalar.infinity
+                for j in 0..<n { m = Swift.max(m, o[base + j]) }
+                var s: Scalar = 0
+                for j in 0..<n {
+                    let e = Scalar.exp(o[base + j] - m)
+                    o[base + j] = e
+                    s += e
+                }
+                let inv = 1 / s
+                for j in 0..<n { o[base + j] *= inv }
+                base += n
+            }
+        }
+        return y
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import GradCheck
+
+/// The `gradcheck` command line: `check`, `gradients`, `compare`, `validate`.
+///
+/// Exit status: 0 success (every check passed), 1 a check or comparison failed, 2 bad
+/// input (a spec, weights file, batch, CSV or flag that is wrong; the message names the
+/// file, the path inside it and what was expected).
+public enum GradCheckCommand {
+    /// The version printed by `--version`.
+    public static let version = "0.1.0"
+
+    /// Runs the command line of this process and exits with its status.
+    public static func main() -> Never {
+        let console = Console(capture: false)
+        let status = run(Array(CommandLine.arguments.dropFirst()), console: console)
+        exit(status)
+    }
+
+    /// The outcome of a command run in-process (for tests).
+    public struct Result: Sendable {
+        /// The exit status.
+        public var status: Int32
+        /// What went to standard output.
+        public var standardOutput: String
+        /// What went to standard error.
+        public var standardError: String
+    }
+
+    /// Runs `arguments` (without the program name) in-process, capturing the output.
+    public static func run(_ arguments: [String]) -> Result {
+        let console = Console(capture: true)
+        let status = run(arguments, console: console)
+        return Result(status: status, standardOutput: console.standardOutput, standardError: console.standardError)
+    }
+
+    static let commands: [(name: String, summary: String, run: ([String], Console) throws -> Int32, help: () -> String)] = [
+        ("check", "verify a model's gradients by central differences (every layer, and the whole model + loss)",
+         CheckCommand.run, { CheckCommand.help }),
+        ("gradients", "print the loss and analytic gradients as gradcheck.gradients/1",
+         GradientsCommand.run, { GradientsCommand.help }),
+        ("compare", "compare the gradients with a reference gradients file from another framework",
+         CompareCommand.run, { CompareCommand.help }),
+        ("validate", "check a spec and print the model summary (layers, output shapes, parameter counts)",
+         ValidateCommand.run, { ValidateCommand.help }),
+    ]
+
+    static func run(_ arguments: [String], console: Console) -> Int32 {
+        guard let first = arguments.first else {
+            console.err(usage)
+            return 2
+        }
+        switch first {
+        case "--help", "-h", "help":
+            if arguments.count > 1, let command = commands.first(where: { $0.name == arguments[1] }) {
+                console.out(command.help())
+            } else {
+                console.out(usage)
+            }
+            return 0
+        case "--version":
+            console.out("gradcheck \(version)\n")
+            return 0
+        default: break
+        }
+        guard let command = commands.first(where: { $0.name == first }) else {
+            let hint = DidYouMean.suggestion(for: first, among: commands.map(\.name)).map { "; did you mean \"\($0)\"?" } ?? ""
+            console.err("gradcheck: unknown command \"\(first)\"\(hint)\n\n\(usage)")
+            return 2
+        }
+        let rest = Array(arguments.dropFirst())
+        if rest.contains("--help") || rest.contains("-h") {
+            console.out(command.help())
+            return 0
+        }
+        do {
+            return try command.run(rest, console)
+        } catch let error as CLIError {
+            console.err("gradcheck \(first): \(error.message)")
+        } catch let error as SpecError {
+            console.err("gradcheck \(first): \(error)")
+        } catch let error as ModelError {
+            console.err("gradcheck \(first): \(error)")
+        } catch {
+            console.err("gradcheck \(first): \(error)")
+        }
+        return 2
+    }
+
+    static var usage: String {
+        var text = """
+        gradcheck \(version): can your network's gradients be trusted?
+
+        USAGE: gradcheck COMMAND SPEC [options]
+
+        COMMANDS:
+
+        """
+        for c in commands { text += "  \(c.name.padding(toLength: 11, withPad: " ", startingAt: 0))\(c.summary)\n" }
+        text += """
+
+        Run `gradcheck COMMAND --help` for a command's options.
+        Exit status: 0 passed, 1 a check or comparison failed, 2 bad input.
+
+        """
+        return text
+    }
+}

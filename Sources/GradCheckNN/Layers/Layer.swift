@@ -1,0 +1,110 @@
+import GradCheckAutograd
+import GradCheckTensor
+
+/// One layer of a model: a differentiable map from a batch of inputs, and the layer's
+/// parameters, to a batch of outputs.
+///
+/// A layer holds its configuration and the per-sample shapes it was built for, never
+/// its parameter values: those live in a ``ParameterSet`` and enter ``forward(_:_:on:context:)``
+/// as tape variables, in the order of ``parameters``. The same layer value therefore
+/// serves `Float` training and `Double` checking.
+///
+/// Conform to add a custom layer; the verifier checks its VJPs like the built-in ones.
+public protocol Layer: Sendable {
+    /// The layer's unique name in its model (`dense_1`).
+    var name: String { get }
+    /// The model-format type name (`dense`).
+    var typeName: String { get }
+    /// The shape of one input sample.
+    var inputShape: [Int] { get }
+    /// The shape of one output sample.
+    var outputShape: [Int] { get }
+    /// The layer's parameters, in the order ``forward(_:_:on:context:)`` takes them.
+    var parameters: [ParameterDescriptor] { get }
+    /// A penalty on the layer's output, added to the loss divided by the batch size.
+    var activityRegularizer: Regularizer? { get }
+    /// Whether each output sample depends only on the same input sample. The verifier
+    /// perturbs one sample at a time when every layer says yes.
+    var isSampleIndependent: Bool { get }
+    /// The activation applied last inside the layer, which a fused loss may take over.
+    var outputActivation: Activation { get }
+
+    /// Records the layer's forward pass on `tape`.
+    ///
+    /// - Parameters:
+    ///   - x: the input batch, `[batch] + inputShape`.
+    ///   - parameters: one variable per entry of ``parameters``, in order.
+    ///   - context: training mode, seed and row mapping for stochastic layers.
+    /// - Returns: the output batch, `[batch] + outputShape`.
+    func forward<S: TensorScalar>(
+        _ x: Variable<S>, _ parameters: [Variable<S>], on tape: Tape<S>, context: ForwardContext
+    ) -> Variable<S>
+
+    /// The forward pass without ``outputActivation`` (the logits of a softmax layer).
+    func forwardBeforeActivation<S: TensorScalar>(
+        _ x: Variable<S>, _ parameters: [Variable<S>], on tape: Tape<S>, context: ForwardContext
+    ) -> Variable<S>
+
+    /// The layer's outputs for a list of single-element changes of one parameter, stacked
+    /// along the batch axis: entry `k` is the output on `input` with element `elements[k]`
+    /// of parameter `parameter` set to `values[k]`.
+    ///
+    /// The verifier calls this for every perturbed parameter element. The default runs
+    /// ``forward(_:_:on:context:)`` once per change; a layer whose parameters each touch a
+    /// small part of its output (a dense kernel element touches one output column)
+    /// overrides it to recompute only that part. A test pins every override to the default.
+    func perturbedOutputs<S: TensorScalar>(
+        input: Tensor<S>, parameters: [Tensor<S>], parameter: Int,
+        elements: [Int], values: [S], beforeActivation: Bool, context: ForwardContext
+    ) -> Tensor<S>
+}
+
+extension Layer {
+    public var activityRegularizer: Regularizer? { nil }
+    public var isSampleIndependent: Bool { true }
+    public var outputActivation: Activation { .linear }
+    public var parameters: [ParameterDescriptor] { [] }
+
+    public func forwardBeforeActivation<S: TensorScalar>(
+        _ x: Variable<S>, _ parameters: [Variable<S>], on tape: Tape<S>, context: ForwardContext
+    ) -> Variable<S> {
+        forward(x, parameters, on: tape, context: context)
+    }
+
+    public func perturbedOutputs<S: TensorScalar>(
+        input: Tensor<S>, parameters: [Tensor<S>], parameter: Int,
+        elements: [Int], values: [S], beforeActivation: Bool, context: ForwardContext
+    ) -> Tensor<S> {
+        defaultPerturbedOutputs(input: input, parameters: parameters, parameter: parameter,
+                                elements: elements, values: values,
+                                beforeActivation: beforeActivation, context: context)
+    }
+
+    /// The reference implementation of ``perturbedOutputs(input:parameters:parameter:elements:values:beforeActivation:context:)``:
+    /// one full forward pass per change.
+    public func defaultPerturbedOutputs<S: TensorScalar>(
+        input: Tensor<S>, parameters: [Tensor<S>], parameter: Int,
+        elements: [Int], values: [S], beforeActivation: Bool, context: ForwardContext
+    ) -> Tensor<S> {
+        var stacked = [S]()
+        var rowShape: [Int] = []
+        var params = parameters
+        for (element, value) in zip(elements, values) {
+            let saved = params[parameter].scalars[element]
+            params[parameter].scalars[element] = value
+            let tape = Tape<S>(recording: false)
+            let x = tape.constant(input)
+            let p = params.map { tape.constant($0) }
+            let y = beforeActivation
+                ? forwardBeforeActivation(x, p, on: tape, context: context)
+                : forward(x, p, on: tape, context: context)
+            let out = tape.value(y)
+            rowShape = out.shape
+            stacked.append(contentsOf: out.scalars)
+            params[parameter].scalars[element] = saved
+        }
+        if rowShape.isEmpty { rowShape = [0] + outputShape }
+        rowShape[0] *= elements.count
+        return Tensor(unchecked: elements.isEmpty ? [0] + outputShape : rowShape, scalars: stacked)
+    }
+}

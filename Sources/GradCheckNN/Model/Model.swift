@@ -1,0 +1,190 @@
+import GradCheckAutograd
+import GradCheckTensor
+
+/// A model built from a `gradcheck.model/1` spec: its layers, with shapes inferred and
+/// checked, its parameters in order, and its loss.
+///
+/// `Model` holds no parameter values: pass a ``ParameterSet`` (from
+/// ``initialParameters(seed:)`` or a weights file) to each call, in `Float` or `Double`.
+public struct Model: Sendable {
+    /// The spec the model was built from.
+    public let spec: ModelSpec
+    /// The layers, in order.
+    public let layers: [any Layer]
+    /// Every parameter, in layer order.
+    public let parameters: [ParameterDescriptor]
+    /// For each layer, the positions of its parameters in ``parameters``.
+    public let parameterRanges: [Range<Int>]
+    /// The loss.
+    public let loss: Loss
+    /// Whether the loss takes the last layer's logits (see ``Loss``).
+    public let fusesFinalActivation: Bool
+
+    /// The model's name.
+    public var name: String { spec.name }
+    /// The shape of one input sample.
+    public var inputShape: [Int] { spec.inputShape }
+    /// The shape of one output sample.
+    public var outputShape: [Int] { layers.last?.outputShape ?? spec.inputShape }
+    /// The trainable parameters, in order (what gradient files hold).
+    public var trainableParameters: [ParameterDescriptor] { parameters.filter(\.trainable) }
+    /// Whether every layer treats samples independently (the verifier's fast input path).
+    public var isSampleIndependent: Bool { layers.allSatisfy(\.isSampleIndependent) }
+
+    /// Builds the model, inferring each layer's shapes.
+    ///
+    /// - Throws: ``ModelError`` naming the layer's path and shapes when a layer cannot
+    ///   take its input (a reshape to a different element count, say).
+    public init(spec: ModelSpec, file: String? = nil) throws(ModelError) {
+        var shape = spec.inputShape
+        var layers: [any Layer] = []
+        var dropouts = 0
+        for layerSpec in spec.layers {
+            let layer: any Layer
+            switch layerSpec.kind {
+            case let .dense(dense):
+                layer = DenseLayer(name: layerSpec.name, spec: dense, inputShape: shape)
+            case let .activation(activation):
+                layer = ActivationLayer(name: layerSpec.name, activation: Activation(activation), inputShape: shape)
+            case let .dropout(rate):
+                dropouts += 1
+                layer = DropoutLayer(name: layerSpec.name, rate: rate, ordinal: dropouts, inputShape: shape)
+            case .flatten:
+                layer = ReshapeLayer(name: layerSpec.name, typeName: "flatten", inputShape: shape,
+                                     outputShape: [shape.reduce(1, *)])
+            case let .reshape(target):
+                let count = shape.reduce(1, *)
+                var resolved = target
+                if let free = target.firstIndex(of: -1) {
+                    let known = target.filter { $0 != -1 }.reduce(1, *)
+                    guard known > 0, count % known == 0 else {
+                        throw ModelError(file: file, path: layerSpec.path,
+                            "\(layerSpec.name): cannot reshape an input of shape \(shape) (\(count) values) to \(target)")
+                    }
+                    resolved[free] = count / known
+                }
+                guard resolved.reduce(1, *) == count else {
+                    throw ModelError(file: file, path: layerSpec.path,
+                        "\(layerSpec.name): cannot reshape an input of shape \(shape) (\(count) values) to \(target) (\(resolved.reduce(1, *)) values)")
+                }
+                layer = ReshapeLayer(name: layerSpec.name, typeName: "reshape", inputShape: shape, outputShape: resolved)
+            }
+            layers.append(layer)
+            shape = layer.outputShape
+        }
+        var parameters: [ParameterDescriptor] = []
+        var ranges: [Range<Int>] = []
+        for layer in layers {
+            let start = parameters.count
+            parameters.append(contentsOf: layer.parameters)
+            ranges.append(start..<parameters.count)
+        }
+        self.spec = spec
+        self.layers = layers
+        self.parameters = parameters
+        self.parameterRanges = ranges
+        self.loss = Loss(spec.loss)
+        self.fusesFinalActivation = layers.last.map { Loss(spec.loss).fuses($0.outputActivation) } ?? false
+        try checkLossFitsOutput(file: file)
+    }
+
+    private func checkLossFitsOutput(file: String?) throws(ModelError) {
+        let classes = outputShape.last ?? 1
+        switch spec.loss.kind {
+        case .sparseCategoricalCrossentropy, .categoricalCrossentropy:
+            if classes < 2 {
+                throw ModelError(file: file, path: "loss",
+                    "\(spec.loss.kind) needs an output of at least 2 classes; the model's output is \(outputShape)")
+            }
+        default: break
+        }
+    }
+
+    /// Fresh parameters drawn by each parameter's initialiser. Each parameter draws from
+    /// its own stream of `seed`, named by the parameter, so adding a layer does not change
+    /// the others' values.
+    public func initialParameters<S: TensorScalar>(seed: UInt64, as _: S.Type = S.self) -> ParameterSet<S> {
+        var set = ParameterSet<S>()
+        for p in parameters {
+            var rng = SeededRNG(seed: seed, name: p.name)
+            set[p.name] = p.initializer.makeTensor(shape: p.shape, rng: &rng)
+        }
+        return set
+    }
+
+    /// The parameter tensors of `set` in model order.
+    ///
+    /// - Throws: ``ModelError`` for a missing, extra or misshaped parameter, naming it
+    ///   and the shape expected.
+    public func orderedTensors<S: TensorScalar>(_ set: ParameterSet<S>, file: String? = nil) throws(ModelError) -> [Tensor<S>] {
+        let known = Set(parameters.map(\.name))
+        for name in set.names where !known.contains(name) {
+            throw ModelError(file: file, path: "parameters[\"\(name)\"]",
+                "the model has no parameter of that name (it has \(parameters.map(\.name).joined(separator: ", ")))")
+        }
+        var out: [Tensor<S>] = []
+        for p in parameters {
+            guard let t = set[p.name] else {
+                throw ModelError(file: file, path: "parameters", "missing parameter \"\(p.name)\" of shape \(p.shape)")
+            }
+            guard t.shape == p.shape else {
+                throw ModelError(file: file, path: "parameters[\"\(p.name)\"].shape",
+                    "expected \(p.shape) (\(p.layer)), got \(t.shape)")
+            }
+            out.append(t)
+        }
+        return out
+    }
+
+    /// Checks a batch's inputs against ``inputShape``.
+    public func checkInputs<S: TensorScalar>(_ inputs: Tensor<S>, file: String? = nil) throws(ModelError) {
+        guard inputs.rank == inputShape.count + 1, Array(inputs.shape.dropFirst()) == inputShape, inputs.shape[0] > 0 else {
+            throw ModelError(file: file, path: "inputs.shape",
+                "expected [batch] + \(inputShape) with batch ≥ 1, got \(inputs.shape)")
+        }
+    }
+
+    /// Reads a batch's targets in the form the loss takes.
+    ///
+    /// Sparse labels may be `[batch]` (plus any positions of a sequence output) or end in a
+    /// trailing axis of 1; they must be integers in `0..<classes`. Other targets must have
+    /// the output's shape.
+    ///
+    /// - Throws: ``ModelError`` with the path of the offending value.
+    public func targets<S: TensorScalar>(from tensor: Tensor<S>, batchSize: Int, file: String? = nil) throws(ModelError) -> Targets<S> {
+        let outShape = [batchSize] + outputShape
+        if loss.takesLabels {
+            let positions = Array(outShape.dropLast())
+            guard tensor.shape == positions || tensor.shape == positions + [1] else {
+                throw ModelError(file: file, path: "targets.shape",
+                    "expected class indices of shape \(positions) for \(spec.loss.kind), got \(tensor.shape)")
+            }
+            let classes = outputShape.last ?? 1
+            var labels: [Int] = []
+            labels.reserveCapacity(tensor.count)
+            for (i, v) in tensor.scalars.enumerated() {
+                guard v.isFinite, v == v.rounded(), v >= 0, v < S(classes) else {
+                    throw ModelError(file: file, path: "targets.values[\(i)]",
+                        "expected a class index, an integer in 0..<\(classes), got \(v)")
+                }
+                labels.append(Int(v))
+            }
+            return .labels(labels)
+        }
+        guard tensor.shape == outShape else {
+            throw ModelError(file: file, path: "targets.shape",
+                "expected the output's shape \(outShape) for \(spec.loss.kind), got \(tensor.shape)")
+        }
+        if case .categoricalCrossentropy = spec.loss.kind {
+            for (i, v) in tensor.scalars.enumerated() where !(v >= 0 && v <= 1) {
+                throw ModelError(file: file, path: "targets.values[\(i)]", "expected a class probability in [0, 1], got \(v)")
+            }
+        }
+        if case .binaryCrossentropy = spec.loss.kind {
+            for (i, v) in tensor.scalars.enumerated() where !(v >= 0 && v <= 1) {
+                throw ModelError(file: file, path: "targets.values[\(i)]", "expected a binary target in [0, 1], got \(v)")
+            }
+        }
+        return .values(tensor)
+    }
+}

@@ -1,0 +1,123 @@
+/// What a layer does, with its configuration.
+public enum LayerKind: Sendable, Equatable {
+    /// A fully connected layer.
+    case dense(DenseSpec)
+    /// An activation on its own.
+    case activation(ActivationSpec)
+    /// Dropout with the given rate in `[0, 1)` (identity outside training).
+    case dropout(rate: Double)
+    /// Flattens each sample to one axis, in row-major order.
+    case flatten
+    /// Reshapes each sample; at most one axis may be `-1` (inferred).
+    case reshape(targetShape: [Int])
+
+    /// The layer type as the format names it: `"dense"`, `"activation"`, ...
+    public var typeName: String {
+        switch self {
+        case .dense: return "dense"
+        case .activation: return "activation"
+        case .dropout: return "dropout"
+        case .flatten: return "flatten"
+        case .reshape: return "reshape"
+        }
+    }
+
+    /// The layer types this version decodes.
+    public static let supportedTypeNames = ["dense", "activation", "dropout", "flatten", "reshape"]
+
+    /// Layer types the format defines (FORMATS.md §1) that this version does not build
+    /// yet; a spec using one is rejected with a message saying so.
+    public static let unsupportedTypeNames = [
+        "batch_normalization", "layer_normalization", "conv2d", "max_pooling2d", "average_pooling2d",
+        "global_average_pooling2d", "embedding", "simple_rnn", "lstm", "gru", "residual",
+    ]
+
+    /// Common spellings from Keras class names and PyTorch, pointed to the format's name.
+    static let aliases = [
+        "linear": "dense", "fully_connected": "dense", "fc": "dense", "batchnorm": "batch_normalization",
+        "batch_norm": "batch_normalization", "layernorm": "layer_normalization",
+        "layer_norm": "layer_normalization", "maxpooling2d": "max_pooling2d",
+        "averagepooling2d": "average_pooling2d", "globalaveragepooling2d": "global_average_pooling2d",
+        "simplernn": "simple_rnn", "rnn": "simple_rnn",
+    ]
+
+    /// Keys each supported type accepts besides `type` and `name`.
+    static func keys(for type: String) -> [String] {
+        switch type {
+        case "dense": return DenseSpec.keys
+        case "activation": return ["activation"]
+        case "dropout": return ["rate"]
+        case "reshape": return ["target_shape"]
+        default: return []
+        }
+    }
+
+    /// Decodes the type-specific keys of a layer object.
+    ///
+    /// - Throws: ``SpecError`` for an unknown or unsupported type, a key the type does
+    ///   not take, or a bad value.
+    static func decode(_ r: ObjectReader) throws(SpecError) -> LayerKind {
+        let type = try r.require("type", Read.string)
+        if unsupportedTypeNames.contains(type) {
+            throw r.error("type", "\"\(type)\" is not supported yet (supported: \(supportedTypeNames.joined(separator: ", ")))")
+        }
+        try Read.typeName(type, among: supportedTypeNames + unsupportedTypeNames, what: "layer type",
+                          aliases: aliases, path: r.path("type"), file: r.file)
+        let own = keys(for: type)
+        var elsewhere: [String: String] = [:]
+        for other in supportedTypeNames where other != type {
+            for key in keys(for: other) where !own.contains(key) {
+                elsewhere[key] = "a \"\(type)\" layer has no key \"\(key)\""
+            }
+        }
+        try r.allowOnly(["type", "name"] + own, elsewhere: elsewhere)
+        switch type {
+        case "dense":
+            return .dense(try DenseSpec.decode(r))
+        case "activation":
+            return .activation(try r.require("activation", ActivationSpec.decode))
+        case "dropout":
+            return .dropout(rate: try r.require("rate", Read.number(.unitHalfOpen)))
+        case "flatten":
+            return .flatten
+        default:
+            return .reshape(targetShape: try r.require("target_shape", decodeTargetShape))
+        }
+    }
+
+    static func decodeTargetShape(_ v: JSONValue, _ path: String, _ file: String?) throws(SpecError) -> [Int] {
+        let elements = try Read.array(v, path, file)
+        guard !elements.isEmpty else {
+            throw SpecError(file: file, path: path, message: "expected a non-empty array of positive integers (one may be -1), got []")
+        }
+        var shape: [Int] = []
+        var inferred: Int?
+        for (k, e) in elements.enumerated() {
+            let p = SpecPath.index(path, k)
+            if e.intValue == -1 {
+                if let inferred {
+                    throw SpecError(file: file, path: p, message: "only one axis may be -1 (\(SpecPath.index(path, inferred)) is already)")
+                }
+                inferred = k
+                shape.append(-1)
+                continue
+            }
+            guard let n = e.intValue, n >= 1 else {
+                throw Read.fail("a positive integer or -1", e, p, file)
+            }
+            shape.append(n)
+        }
+        return shape
+    }
+
+    /// Writes the type-specific keys into a layer object.
+    func encode(into o: inout JSONObject) {
+        switch self {
+        case let .dense(spec): spec.encode(into: &o)
+        case let .activation(a): o["activation"] = a.jsonValue
+        case let .dropout(rate): o["rate"] = .number(rate)
+        case .flatten: break
+        case let .reshape(shape): o["target_shape"] = .integers(shape)
+        }
+    }
+}

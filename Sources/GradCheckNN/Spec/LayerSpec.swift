@@ -1,0 +1,30 @@
+/// One layer of a decoded model spec: its resolved name, where it was in the file, and
+/// what it does.
+public struct LayerSpec: Sendable, Equatable {
+    /// The layer's name: the one given, or `<type>_<k>` where `k` counts layers of that
+    /// type from 1 in model order, named or not (`dense_1`, `dropout_1`, `dense_2`).
+    /// Names are unique within a model and never contain `/`.
+    public var name: String
+    /// Where the layer is in the spec (`layers[2]`), for error messages about it.
+    public var path: String
+    /// What the layer does.
+    public var kind: LayerKind
+
+    /// A layer.
+    public init(name: String, path: String, kind: LayerKind) {
+        self.name = name
+        self.path = path
+        self.kind = kind
+    }
+
+    /// The layer type as the format names it (`"dense"`).
+    public var typeName: String { kind.typeName }
+
+    /// The layer as a JSON object: `type`, `name` (always, so names survive a round
+    /// trip), then the type's keys.
+    public var jsonValue: JSONValue {
+        var o: JSONObject = ["type": .string(kind.typeName), "name": .string(name)]
+        kind.encode(into: &o)
+        return .object(o)
+    }
+}

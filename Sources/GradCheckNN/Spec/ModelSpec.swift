@@ -1,0 +1,143 @@
+import Foundation
+
+/// A decoded and validated model spec, `gradcheck.model/1` (FORMATS.md §1).
+///
+/// Decoding checks everything that can be checked without knowing shapes: keys (unknown
+/// keys are errors, with a did-you-mean), types and ranges of values, known-but-unsupported
+/// layer types, and unique layer names. Shape inference (whether `reshape` fits, what a
+/// `dense` layer's input is) is the model builder's job.
+///
+/// ```swift
+/// let spec = try ModelSpec.load(path: "model.json")
+/// for layer in spec.layers { print(layer.name, layer.typeName) }
+/// ```
+public struct ModelSpec: Sendable, Equatable {
+    /// The `format` tag of this version.
+    public static let format = "gradcheck.model/1"
+
+    /// The model's name (non-empty).
+    public var name: String
+    /// One sample's shape, without the batch axis; every axis positive.
+    public var inputShape: [Int]
+    /// The layers in order, with resolved unique names.
+    public var layers: [LayerSpec]
+    /// The loss.
+    public var loss: LossSpec
+    /// The optional training block.
+    public var training: TrainingSpec?
+
+    /// A spec built in code. Nothing is validated here; ``decode(_:file:)`` validates.
+    public init(name: String, inputShape: [Int], layers: [LayerSpec], loss: LossSpec, training: TrainingSpec? = nil) {
+        self.name = name
+        self.inputShape = inputShape
+        self.layers = layers
+        self.loss = loss
+        self.training = training
+    }
+
+    /// The layer named `name`, if any.
+    public func layer(named name: String) -> LayerSpec? {
+        layers.first { $0.name == name }
+    }
+
+    /// Decodes and validates a parsed spec.
+    ///
+    /// - Parameters:
+    ///   - value: The parsed JSON document.
+    ///   - file: The file name to put in errors.
+    /// - Throws: ``SpecError`` naming the path and the problem: a wrong `format`, a
+    ///   missing or ill-typed `name` / `input_shape` / `layers` / `loss`, an unknown key
+    ///   anywhere, an unknown or unsupported layer type, an out-of-range value, or two
+    ///   layers with the same name.
+    public static func decode(_ value: JSONValue, file: String? = nil) throws(SpecError) -> ModelSpec {
+        let r = try ObjectReader(value, path: "", file: file)
+        try r.allowOnly(["format", "name", "input_shape", "layers", "loss", "training"])
+        try r.checkFormat(format)
+        let name = try r.require("name", Read.string)
+        guard !name.isEmpty else { throw r.error("name", "expected a non-empty string") }
+        let inputShape = try r.require("input_shape", Read.positiveShape)
+        let layerValues = try r.require("layers", Read.array)
+        guard !layerValues.isEmpty else { throw r.error("layers", "a model needs at least one layer") }
+
+        var decoded: [(given: String?, path: String, kind: LayerKind)] = []
+        for (k, layerValue) in layerValues.enumerated() {
+            let path = SpecPath.index("layers", k)
+            let lr = try ObjectReader(layerValue, path: path, file: file)
+            let kind = try LayerKind.decode(lr)
+            let given = try lr.optional("name", Read.string)
+            if let given {
+                guard !given.isEmpty else { throw lr.error("name", "expected a non-empty string") }
+                guard !given.contains("/") else {
+                    throw lr.error("name", "a layer name cannot contain \"/\" (parameter names are <layer>/<param>)")
+                }
+            }
+            decoded.append((given, path, kind))
+        }
+
+        var counts: [String: Int] = [:]
+        var taken: [String: (path: String, given: Bool)] = [:]
+        var layers: [LayerSpec] = []
+        for entry in decoded {
+            let type = entry.kind.typeName
+            counts[type, default: 0] += 1
+            let resolved = entry.given ?? "\(type)_\(counts[type, default: 1])"
+            if let previous = taken[resolved] {
+                let here = entry.given != nil ? SpecPath.member(entry.path, "name") : entry.path
+                let what = entry.given != nil ? "the name" : "the default name"
+                let there = previous.given ? previous.path : "\(previous.path) (its default name)"
+                throw SpecError(file: file, path: here,
+                                message: "\(what) \"\(resolved)\" is already used by \(there); layer names must be unique")
+            }
+            taken[resolved] = (entry.path, entry.given != nil)
+            layers.append(LayerSpec(name: resolved, path: entry.path, kind: entry.kind))
+        }
+
+        let loss = try r.require("loss", LossSpec.decode)
+        let training = try r.optional("training", TrainingSpec.decode)
+        return ModelSpec(name: name, inputShape: inputShape, layers: layers, loss: loss, training: training)
+    }
+
+    /// Parses and decodes a spec from JSON text.
+    ///
+    /// - Throws: ``SpecError`` for invalid JSON (with line and column) or an invalid spec.
+    public static func decode(json: String, file: String? = nil) throws(SpecError) -> ModelSpec {
+        try decode(JSONParser.parse(json, file: file), file: file)
+    }
+
+    /// Reads, parses and decodes a spec file. Errors name the file as given.
+    ///
+    /// - Throws: ``SpecError`` when the file is missing or unreadable, is not valid JSON,
+    ///   or is not a valid spec.
+    public static func load(path: String) throws(SpecError) -> ModelSpec {
+        let bytes = try FileIO.read(path: path)
+        return try decode(JSONParser.parse(bytes, file: path), file: path)
+    }
+
+    /// Reads, parses and decodes a spec file.
+    ///
+    /// - Throws: ``SpecError`` as ``load(path:)`` does.
+    public static func load(contentsOf url: URL) throws(SpecError) -> ModelSpec {
+        try load(path: url.path)
+    }
+
+    /// The spec as JSON, with `format` first and every layer's resolved name. Decoding it
+    /// gives back an equal spec.
+    public var jsonValue: JSONValue {
+        var o: JSONObject = [
+            "format": .string(Self.format),
+            "name": .string(name),
+            "input_shape": .integers(inputShape),
+            "layers": .array(layers.map(\.jsonValue)),
+            "loss": loss.jsonValue,
+        ]
+        if let training { o["training"] = training.jsonValue }
+        return .object(o)
+    }
+
+    /// Writes the spec, pretty-printed, atomically (a temporary file renamed over `path`).
+    ///
+    /// - Throws: ``SpecError`` naming the file when it cannot be written.
+    public func write(to path: String) throws(SpecError) {
+        try FileIO.writeAtomically(JSONWriter.pretty.fileContents(for: jsonValue), to: path)
+    }
+}

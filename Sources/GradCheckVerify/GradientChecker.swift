@@ -1,0 +1,212 @@
+import Dispatch
+import GradCheckTensor
+
+/// Compares central differences with analytic gradients, element by element.
+///
+/// For each element `x_i` of an argument, the numerical derivative is
+/// `(f(x + h·e_i) − f(x − h·e_i)) / (x_i⁺ − x_i⁻)` (the denominator is the step as
+/// represented, so rounding of `x ± h` does not bias it). An element that disagrees is
+/// looked at again with a step 16 times smaller:
+/// - if the central difference now agrees, it passes (a kink or strong curvature lay
+///   within `h` of the point, but not at it);
+/// - if the forward and backward differences still disagree with each other by about as
+///   much as at the larger step (a jump in the derivative, which curvature would shrink
+///   16-fold) and the analytic value lies between them, the point sits on a kink: `kink`;
+/// - otherwise it fails.
+///
+/// Work is split into chunks of elements that run concurrently (the objective must be
+/// thread-safe), and each chunk's perturbations go to the objective in one call so it
+/// can batch them.
+public struct GradientChecker: Sendable {
+    /// The step and tolerances.
+    public var tolerance: CheckTolerance
+    /// Check at most this many elements of each argument, chosen at random (seeded);
+    /// `nil` checks every element.
+    public var maxElements: Int?
+    /// The seed of the element sampling.
+    public var seed: UInt64
+    /// How many threads to use; `nil` uses every core.
+    public var threads: Int?
+    /// Elements per objective call.
+    public var chunkSize: Int
+
+    /// A checker.
+    public init(tolerance: CheckTolerance = .float64, maxElements: Int? = nil, seed: UInt64 = 0,
+                threads: Int? = nil, chunkSize: Int = 64) {
+        self.tolerance = tolerance
+        self.maxElements = maxElements
+        self.seed = seed
+        self.threads = threads
+        self.chunkSize = chunkSize
+    }
+
+    /// Checks every argument of `objective`, reporting each under `target`.
+    ///
+    /// - Parameter only: check just the arguments with these names (all when `nil`).
+    /// - Complexity: two objective evaluations per element checked, plus four for each
+    ///   element that disagrees at the first step.
+    public func check(_ objective: some PerturbableObjective, target: String, only: Set<String>? = nil) -> [TensorCheckResult] {
+        let analytic = objective.analyticGradients()
+        var results: [TensorCheckResult] = []
+        for (a, argument) in objective.arguments.enumerated() {
+            if let only, !only.contains(argument.name) { continue }
+            results.append(checkArgument(objective, argument: a, analytic: analytic[a], target: target))
+        }
+        return results
+    }
+
+    /// The elements of an argument of `count` elements that are checked, sorted.
+    public func selectedElements(count: Int, target: String, name: String) -> [Int] {
+        guard let limit = maxElements, limit < count else { return Array(0..<count) }
+        var rng = SeededRNG(seed: seed, name: "\(target)|\(name)")
+        // Partial Fisher–Yates: the first `limit` entries are a uniform sample.
+        var pool = Array(0..<count)
+        for i in 0..<limit { pool.swapAt(i, i + rng.index(below: count - i)) }
+        return pool[0..<limit].sorted()
+    }
+
+    func checkArgument(_ objective: some PerturbableObjective, argument a: Int, analytic: Tensor<Double>, target: String) -> TensorCheckResult {
+        let arg = objective.arguments[a]
+        let elements = selectedElements(count: arg.value.count, target: target, name: arg.name)
+        let chunks = stride(from: 0, to: elements.count, by: chunkSize).map { Array(elements[$0..<Swift.min($0 + chunkSize, elements.count)]) }
+        let slots = ResultSlots(count: chunks.count)
+        let work = { (c: Int) in
+            slots.set(c, checkChunk(objective, argument: a, elements: chunks[c], analytic: analytic))
+        }
+        let threadCount = Swift.max(1, Swift.min(threads ?? _processorCount(), chunks.count))
+        if threadCount == 1 {
+            for c in 0..<chunks.count { work(c) }
+        } else {
+            // Workers take chunks from a shared counter, so uneven chunks balance out.
+            let next = ChunkCounter()
+            DispatchQueue.concurrentPerform(iterations: threadCount) { _ in
+                while let c = next.take(below: chunks.count) { work(c) }
+            }
+        }
+        return summarize(slots.all.flatMap { $0 }, argument: arg, target: target, checked: elements.count)
+    }
+
+    func checkChunk(_ objective: some PerturbableObjective, argument a: Int, elements: [Int], analytic: Tensor<Double>) -> [ElementCheck] {
+        let x = objective.arguments[a].value
+        let h = tolerance.step
+        var values: [Double] = []
+        values.reserveCapacity(2 * elements.count)
+        for e in elements {
+            values.append(x.scalars[e] + h)
+            values.append(x.scalars[e] - h)
+        }
+        let d = objective.deltas(argument: a, elements: elements.flatMap { [$0, $0] }, values: values)
+        var out: [ElementCheck] = []
+        out.reserveCapacity(elements.count)
+        var retry: [Int] = []
+        for (k, e) in elements.enumerated() {
+            let xi = x.scalars[e]
+            let up = values[2 * k] - xi, down = xi - values[2 * k + 1]
+            let numerical = (d[2 * k] - d[2 * k + 1]) / (up + down)
+            let check = element(e, shape: x.shape, analytic: analytic.scalars[e], numerical: numerical,
+                                forward: d[2 * k] / up, backward: -d[2 * k + 1] / down)
+            if check.status != .pass { retry.append(out.count) }
+            out.append(check)
+        }
+        guard !retry.isEmpty else { return out }
+        // A second look at a 16 times smaller step for the elements that disagreed.
+        let small = h / 16
+        var values2: [Double] = []
+        for r in retry {
+            let xi = x.scalars[out[r].flatIndex]
+            values2.append(xi + small)
+            values2.append(xi - small)
+        }
+        let d2 = objective.deltas(argument: a, elements: retry.flatMap { [out[$0].flatIndex, out[$0].flatIndex] }, values: values2)
+        for (k, r) in retry.enumerated() {
+            let first = out[r]
+            let xi = x.scalars[first.flatIndex]
+            let up = values2[2 * k] - xi, down = xi - values2[2 * k + 1]
+            let numerical = (d2[2 * k] - d2[2 * k + 1]) / (up + down)
+            let forward = d2[2 * k] / up, backward = -d2[2 * k + 1] / down
+            var second = element(first.flatIndex, shape: x.shape, analytic: first.analytic, numerical: numerical,
+                                 forward: forward, backward: backward)
+            if second.status != .pass {
+                let jumpLarge = Swift.abs(first.forwardDifference - first.backwardDifference)
+                let jumpSmall = Swift.abs(forward - backward)
+                let jumpPersists = jumpSmall > tolerance.allowedError(forward, backward) && jumpSmall >= 0.5 * jumpLarge
+                let lo = Swift.min(forward, backward), hi = Swift.max(forward, backward)
+                let slack = tolerance.allowedError(lo, hi)
+                let between = second.analytic >= lo - slack && second.analytic <= hi + slack
+                second.status = jumpPersists && between ? .kink : .fail
+            }
+            out[r] = second
+        }
+        return out
+    }
+
+    func element(_ e: Int, shape: [Int], analytic: Double, numerical: Double, forward: Double, backward: Double) -> ElementCheck {
+        let err = Swift.abs(analytic - numerical)
+        let scale = Swift.max(Swift.abs(analytic), Swift.abs(numerical))
+        let allowed = tolerance.allowedError(analytic, numerical)
+        // NaN compares false, so a NaN on either side fails.
+        let ok = err <= allowed
+        return ElementCheck(
+            flatIndex: e, index: Tensor<Double>.index(ofFlat: e, shape: shape),
+            analytic: analytic, numerical: numerical,
+            forwardDifference: forward, backwardDifference: backward,
+            absoluteError: err, relativeError: scale == 0 ? (err == 0 ? 0 : .infinity) : err / scale,
+            allowedError: allowed, status: ok ? .pass : .fail)
+    }
+
+    func summarize(_ checks: [ElementCheck], argument: CheckArgument, target: String, checked: Int) -> TensorCheckResult {
+        var maxAbs = 0.0, maxRel = 0.0
+        var failures = 0, kinks = 0
+        var worst: ElementCheck?
+        var worstScore = -Double.infinity
+        var failing: [ElementCheck] = []
+        for c in checks {
+            switch c.status {
+            case .fail:
+                failures += 1
+                if failing.count < 10 { failing.append(c) }
+            case .kink: kinks += 1
+            case .pass: break
+            }
+            if c.status != .kink {
+                maxAbs = Swift.max(maxAbs, c.absoluteError.isNaN ? .infinity : c.absoluteError)
+                maxRel = Swift.max(maxRel, c.relativeError.isNaN ? .infinity : c.relativeError)
+            }
+            // Failures outrank everything; among equals, the furthest outside tolerance.
+            let ratio = c.allowedError > 0 ? c.absoluteError / c.allowedError : c.absoluteError
+            let score = (c.status == .fail ? 1e300 : 0) + (ratio.isNaN ? 1e299 : Swift.min(ratio, 1e299))
+            if score > worstScore && (c.status != .kink || worst == nil || worst!.status == .kink) {
+                worstScore = score
+                worst = c
+            }
+        }
+        let status: CheckStatus = failures > 0 ? .fail : (kinks > 0 ? .kink : .pass)
+        return TensorCheckResult(
+            target: target, parameter: argument.name, shape: argument.value.shape,
+            elementsChecked: checked, elementCount: argument.value.count, status: status,
+            maxAbsoluteError: maxAbs, maxRelativeError: maxRel, failures: failures, kinks: kinks,
+            worst: worst, failingElements: failing)
+    }
+}
+
+/// Per-chunk result storage written by concurrent workers, each to its own slot.
+final class ResultSlots: @unchecked Sendable {
+    private var slots: [[ElementCheck]]
+    private let lock = NSLockLike()
+    init(count: Int) { slots = Array(repeating: [], count: count) }
+    func set(_ i: Int, _ value: [ElementCheck]) { lock.withLock { slots[i] = value } }
+    var all: [[ElementCheck]] { lock.withLock { slots } }
+}
+
+/// A shared counter handing out chunk numbers to workers.
+final class ChunkCounter: @unchecked Sendable {
+    private var next = 0
+    private let lock = NSLockLike()
+    func take(below limit: Int) -> Int? {
+        lock.withLock {
+            guard next < limit else { return nil }
+            defer { next += 1 }
+            return next
+        }
+    }
+}

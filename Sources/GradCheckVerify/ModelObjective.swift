@@ -1,0 +1,161 @@
+import GradCheckAutograd
+import GradCheckNN
+import GradCheckTensor
+
+/// A whole model and its loss as a function of the inputs and every trainable parameter:
+/// the training loss on one batch, in float64, with the dropout masks of `context` held
+/// fixed.
+///
+/// Perturbations use the network's structure, and every shortcut is exact:
+/// - a parameter of layer `L` changes nothing before `L`: the forward pass restarts from
+///   `L`'s recorded input, and `L` itself recomputes only what the element touches
+///   (``Layer/perturbedOutputs(input:parameters:parameter:elements:values:beforeActivation:context:)``);
+/// - an input element of sample `b` changes only sample `b`'s loss when every layer is
+///   sample-independent, so one row is evaluated instead of the batch;
+/// - the perturbations of a chunk are stacked along the batch axis and share one forward
+///   pass through the rest of the network;
+/// - parameter penalties are sums of one function per element, so a perturbation changes
+///   the penalty by that element's term only.
+/// Each sample's unperturbed loss is subtracted before summing, so rounding stays at
+/// the size of what changed.
+public struct ModelObjective: PerturbableObjective {
+    /// The model.
+    public let model: Model
+    public let arguments: [CheckArgument]
+    let parameters: [Tensor<Double>]
+    let trainableIndex: [Int]            // argument k ≥ 1 is parameter trainableIndex[k - 1]
+    let inputs: Tensor<Double>
+    let targets: Targets<Double>
+    let context: ForwardContext
+    let activations: [Tensor<Double>]
+    let baseRows: [Double]
+    let batch: Int
+    /// The most rows a stacked forward pass holds.
+    let maxRows = 512
+
+    /// The objective at `parameters` (model order) on a batch.
+    public init(model: Model, parameters: [Tensor<Double>], inputs: Tensor<Double>, targets: Targets<Double>,
+                context: ForwardContext) {
+        self.model = model
+        self.parameters = parameters
+        self.inputs = inputs
+        self.targets = targets
+        self.context = context
+        self.batch = inputs.shape[0]
+        var args = [CheckArgument(name: "inputs", value: inputs)]
+        var index: [Int] = []
+        for (i, d) in model.parameters.enumerated() where d.trainable {
+            args.append(CheckArgument(name: d.name, value: parameters[i]))
+            index.append(i)
+        }
+        self.arguments = args
+        self.trainableIndex = index
+        self.activations = model.activations(parameters: parameters, inputs: inputs, context: context)
+        let tape = Tape<Double>(recording: false)
+        let rows = model.perSampleObjective(
+            from: 0, input: tape.constant(inputs), parameters: parameters.map { tape.constant($0) },
+            targets: targets, on: tape, context: context)
+        self.baseRows = tape.value(rows).scalars
+    }
+
+    public func analyticGradients() -> [Tensor<Double>] {
+        let g = model.lossAndGradients(parameters: parameters, inputs: inputs, targets: targets, context: context)
+        return [g.inputs] + trainableIndex.map { g.parameters[model.parameters[$0].name]! }
+    }
+
+    /// The loss at the unperturbed point.
+    public var loss: Double {
+        let tape = Tape<Double>(recording: false)
+        let p = parameters.map { tape.constant($0) }
+        let l = model.loss(input: tape.constant(inputs), parameters: p, targets: targets, on: tape, context: context)
+        return tape.value(l).scalar
+    }
+
+    public func deltas(argument: Int, elements: [Int], values: [Double]) -> [Double] {
+        argument == 0
+            ? inputDeltas(elements: elements, values: values)
+            : parameterDeltas(parameter: trainableIndex[argument - 1], elements: elements, values: values)
+    }
+
+    func inputDeltas(elements: [Int], values: [Double]) -> [Double] {
+        let perSample = inputs.count / batch
+        let independent = model.isSampleIndependent
+        let rowsPerChange = independent ? 1 : batch
+        let changesPerPass = Swift.max(1, maxRows / rowsPerChange)
+        var out: [Double] = []
+        out.reserveCapacity(elements.count)
+        var start = 0
+        while start < elements.count {
+            let end = Swift.min(start + changesPerPass, elements.count)
+            var scalars: [Double] = []
+            var rowSource: [Int] = []
+            for k in start..<end {
+                let e = elements[k], b = e / perSample
+                if independent {
+                    var row = Array(inputs.scalars[(b * perSample)..<((b + 1) * perSample)])
+                    row[e - b * perSample] = values[k]
+                    scalars.append(contentsOf: row)
+                    rowSource.append(b)
+                } else {
+                    var copy = inputs.scalars
+                    copy[e] = values[k]
+                    scalars.append(contentsOf: copy)
+                    rowSource.append(contentsOf: 0..<batch)
+                }
+            }
+            let stacked = Tensor(unchecked: [rowSource.count] + model.inputShape, scalars: scalars)
+            let tape = Tape<Double>(recording: false)
+            let rows = tape.value(model.perSampleObjective(
+                from: 0, input: tape.constant(stacked), parameters: parameters.map { tape.constant($0) },
+                targets: targets.gatherSamples(rowSource, batchSize: batch),
+                on: tape, context: context.stacked(rowSource: rowSource, originalBatchSize: batch))).scalars
+            for k in 0..<(end - start) {
+                var s = 0.0
+                for r in (k * rowsPerChange)..<((k + 1) * rowsPerChange) { s += rows[r] - baseRows[rowSource[r]] }
+                out.append(s / Double(batch))
+            }
+            start = end
+        }
+        return out
+    }
+
+    func parameterDeltas(parameter p: Int, elements: [Int], values: [Double]) -> [Double] {
+        let layerIndex = model.parameterRanges.firstIndex { $0.contains(p) }!
+        let layer = model.layers[layerIndex]
+        let range = model.parameterRanges[layerIndex]
+        let layerParameters = Array(parameters[range])
+        let local = p - range.lowerBound
+        let last = layerIndex == model.layers.count - 1
+        let regularizer = model.parameters[p].regularizer
+        let changesPerPass = Swift.max(1, maxRows / batch)
+        var out: [Double] = []
+        out.reserveCapacity(elements.count)
+        var start = 0
+        while start < elements.count {
+            let end = Swift.min(start + changesPerPass, elements.count)
+            let changes = end - start
+            let outputs = layer.perturbedOutputs(
+                input: activations[layerIndex], parameters: layerParameters, parameter: local,
+                elements: Array(elements[start..<end]), values: Array(values[start..<end]),
+                beforeActivation: last && model.fusesFinalActivation, context: context)
+            let rowSource = (0..<changes).flatMap { _ in 0..<batch }
+            let tape = Tape<Double>(recording: false)
+            let rows = tape.value(model.perSampleObjective(
+                afterLayer: layerIndex, output: tape.constant(outputs), parameters: parameters.map { tape.constant($0) },
+                targets: targets.gatherSamples(rowSource, batchSize: batch),
+                on: tape, context: context.stacked(rowSource: rowSource, originalBatchSize: batch))).scalars
+            for k in 0..<changes {
+                var s = 0.0
+                for b in 0..<batch { s += rows[k * batch + b] - baseRows[b] }
+                var delta = s / Double(batch)
+                if let regularizer {
+                    let old = parameters[p].scalars[elements[start + k]]
+                    delta += regularizer.elementPenalty(values[start + k]) - regularizer.elementPenalty(old)
+                }
+                out.append(delta)
+            }
+            start = end
+        }
+        return out
+    }
+}

@@ -1,0 +1,54 @@
+/// The verdict on one argument of one checked function: a parameter or the inputs of a
+/// layer, or of the whole model.
+public struct TensorCheckResult: Sendable, Equatable {
+    /// What was checked: a layer name, or `model` for the whole model and its loss.
+    public var target: String
+    /// The argument: a parameter name (`dense_1/kernel`) or `inputs`.
+    public var parameter: String
+    /// The argument's shape.
+    public var shape: [Int]
+    /// How many elements were checked (all, unless sampled).
+    public var elementsChecked: Int
+    /// How many elements the argument has.
+    public var elementCount: Int
+    /// The overall verdict: `fail` if any element fails, else `kink` if any sits on a kink.
+    public var status: CheckStatus
+    /// The largest `|analytic − numerical|` over elements not on a kink.
+    public var maxAbsoluteError: Double
+    /// The largest `|analytic − numerical| / max(|analytic|, |numerical|)` over elements
+    /// not on a kink (0 where both are 0).
+    public var maxRelativeError: Double
+    /// How many elements failed.
+    public var failures: Int
+    /// How many elements sat on a kink.
+    public var kinks: Int
+    /// The worst element: the failing one furthest outside tolerance, or else the one
+    /// closest to it.
+    public var worst: ElementCheck?
+    /// The first failing elements (up to 10), in index order.
+    public var failingElements: [ElementCheck]
+}
+
+/// The comparison at one element.
+public struct ElementCheck: Sendable, Equatable {
+    /// The element's flat, row-major index.
+    public var flatIndex: Int
+    /// Its index per axis.
+    public var index: [Int]
+    /// The backward pass's value.
+    public var analytic: Double
+    /// The central difference.
+    public var numerical: Double
+    /// The forward difference `(f(x+h) − f(x)) / h` at the smallest step tried.
+    public var forwardDifference: Double
+    /// The backward difference `(f(x) − f(x−h)) / h` at the smallest step tried.
+    public var backwardDifference: Double
+    /// `|analytic − numerical|`.
+    public var absoluteError: Double
+    /// `absoluteError / max(|analytic|, |numerical|)`, 0 when both are 0.
+    public var relativeError: Double
+    /// The error allowed at this element by the tolerance.
+    public var allowedError: Double
+    /// The verdict.
+    public var status: CheckStatus
+}

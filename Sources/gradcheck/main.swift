@@ -1,0 +1,3 @@
+import GradCheckCLI
+
+GradCheckCommand.main()
