@@ -2,6 +2,8 @@ import GradCheckTensor
 
 extension Tape {
     /// `f(x)` elementwise; VJP `g ⊙ f'(x)`.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func apply(_ f: UnaryFunction, _ x: Variable<Scalar>) -> Variable<Scalar> {
         if case .identity = f { return x }
         let xv = values[x.index]
@@ -10,6 +12,8 @@ extension Tape {
     }
 
     /// `a + b` for equal shapes; VJP `(g, g)`.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func add(_ a: Variable<Scalar>, _ b: Variable<Scalar>) -> Variable<Scalar> {
         var y = values[a.index]
         y.add(values[b.index])
@@ -17,12 +21,16 @@ extension Tape {
     }
 
     /// `a - b` for equal shapes; VJP `(g, -g)`.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func subtract(_ a: Variable<Scalar>, _ b: Variable<Scalar>) -> Variable<Scalar> {
         let y = values[a.index].zipMap(values[b.index], -)
         return record(y, inputs: [a, b]) { g in [g, g.map { -$0 }] }
     }
 
     /// `a ⊙ b` for equal shapes; VJP `(g ⊙ b, g ⊙ a)`.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func multiply(_ a: Variable<Scalar>, _ b: Variable<Scalar>) -> Variable<Scalar> {
         let av = values[a.index], bv = values[b.index]
         let y = av.zipMap(bv, *)
@@ -33,6 +41,8 @@ extension Tape {
     }
 
     /// `s · x` for a constant `s`; VJP `s · g`.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func scale(_ x: Variable<Scalar>, by s: Scalar) -> Variable<Scalar> {
         var y = values[x.index]
         y.scale(by: s)
@@ -46,6 +56,8 @@ extension Tape {
     /// The same values with another shape of equal count; VJP reshapes back.
     ///
     /// - Precondition: the counts agree (the model builder checks shapes before any forward pass).
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func reshape(_ x: Variable<Scalar>, to shape: [Int]) -> Variable<Scalar> {
         let xv = values[x.index]
         let original = xv.shape

@@ -5,6 +5,8 @@ extension Tape {
     ///
     /// VJP: `∂x = g · wᵀ`, `∂w = xᵀ · g` (rows of all leading axes summed). Each term is
     /// computed only for an input that needs a gradient.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func matmul(_ x: Variable<Scalar>, _ w: Variable<Scalar>) -> Variable<Scalar> {
         let xv = values[x.index], wv = values[w.index]
         let y = xv.matmul(wv)
@@ -18,6 +20,8 @@ extension Tape {
     /// `x + b` with `b` (`[n]`) added to every row of `x` (`[…, n]`).
     ///
     /// VJP: `∂x = g`, `∂b = Σ_rows g`.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func addBias(_ x: Variable<Scalar>, _ b: Variable<Scalar>) -> Variable<Scalar> {
         let y = values[x.index].addingRow(values[b.index])
         return record(y, inputs: [x, b]) { g in [g, g.sumRows()] }

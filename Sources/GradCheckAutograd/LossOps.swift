@@ -16,32 +16,44 @@ extension Tape {
     }
 
     /// Mean squared error per sample.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func meanSquaredError(_ prediction: Variable<Scalar>, _ targets: Tensor<Scalar>) -> Variable<Scalar> {
         elementwiseLoss(prediction, targets, .squared)
     }
 
     /// Mean absolute error per sample (subgradient 0 where prediction equals target).
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func meanAbsoluteError(_ prediction: Variable<Scalar>, _ targets: Tensor<Scalar>) -> Variable<Scalar> {
         elementwiseLoss(prediction, targets, .absolute)
     }
 
     /// Huber loss per sample: `r²/2` for `|r| ≤ δ`, else `δ·|r| − δ²/2`.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func huber(_ prediction: Variable<Scalar>, _ targets: Tensor<Scalar>, delta: Scalar) -> Variable<Scalar> {
         elementwiseLoss(prediction, targets, .huber(delta))
     }
 
     /// Binary cross-entropy from logits per sample: `max(z, 0) − z·t + log(1 + e^{−|z|})`.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func sigmoidCrossEntropy(logits: Variable<Scalar>, _ targets: Tensor<Scalar>) -> Variable<Scalar> {
         elementwiseLoss(logits, targets, .sigmoidCrossEntropy)
     }
 
     /// Binary cross-entropy on probabilities per sample: `−t·log p − (1 − t)·log(1 − p)`,
     /// exact (no clipping): infinite where a probability is exactly 0 or 1 against its target.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func binaryCrossEntropy(probabilities: Variable<Scalar>, _ targets: Tensor<Scalar>) -> Variable<Scalar> {
         elementwiseLoss(probabilities, targets, .probabilityBinaryCrossEntropy)
     }
 
     @usableFromInline
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     func elementwiseLoss(_ prediction: Variable<Scalar>, _ targets: Tensor<Scalar>, _ kind: RowLoss) -> Variable<Scalar> {
         let p = values[prediction.index]
         precondition(p.count == targets.count, "loss: prediction \(p.shape) vs targets \(targets.shape)")
@@ -81,6 +93,8 @@ extension Tape {
     }
 
     @inlinable
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     static func rowLossValue(_ kind: RowLoss, _ p: Scalar, _ t: Scalar) -> Scalar {
         switch kind {
         case .squared: return (p - t) * (p - t)
@@ -99,6 +113,8 @@ extension Tape {
     }
 
     @inlinable
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     static func rowLossDerivative(_ kind: RowLoss, _ p: Scalar, _ t: Scalar) -> Scalar {
         switch kind {
         case .squared: return 2 * (p - t)
@@ -118,6 +134,8 @@ extension Tape {
     /// (one-hot or soft): `Σ_c t_c · (logsumexp(z) − z_c)`.
     ///
     /// VJP: `softmax(z) · Σ_c t_c − t`.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func softmaxCrossEntropy(logits: Variable<Scalar>, _ targets: Tensor<Scalar>) -> Variable<Scalar> {
         let z = values[logits.index]
         precondition(z.count == targets.count, "loss: logits \(z.shape) vs targets \(targets.shape)")
@@ -149,6 +167,8 @@ extension Tape {
     /// VJP: `softmax(z) − onehot(label)`.
     ///
     /// - Precondition: every label is in `0..<classes` (the model checks batches first).
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func sparseSoftmaxCrossEntropy(logits: Variable<Scalar>, labels: [Int]) -> Variable<Scalar> {
         let z = values[logits.index]
         let n = z.columnCount
@@ -166,6 +186,8 @@ extension Tape {
     }
 
     /// Categorical cross-entropy on probabilities per sample, exact: `−Σ_c t_c log p_c`.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func categoricalCrossEntropy(probabilities: Variable<Scalar>, _ targets: Tensor<Scalar>) -> Variable<Scalar> {
         let p = values[probabilities.index]
         let n = p.columnCount
@@ -187,6 +209,8 @@ extension Tape {
     }
 
     /// Sparse categorical cross-entropy on probabilities per sample, exact: `−log p_label`.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func sparseCategoricalCrossEntropy(probabilities: Variable<Scalar>, labels: [Int]) -> Variable<Scalar> {
         let p = values[probabilities.index]
         let n = p.columnCount
@@ -201,6 +225,8 @@ extension Tape {
     /// Averages per-row losses into per-sample losses and records the VJP, which
     /// `fill(row, g_row, out)` writes row by row into a zeroed gradient of the input's shape.
     @usableFromInline
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     func recordRowLoss(
         _ input: Variable<Scalar>, rows rowLoss: [Scalar],
         fill: @escaping (Int, Scalar, UnsafeMutableBufferPointer<Scalar>) -> Void

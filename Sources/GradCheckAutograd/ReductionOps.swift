@@ -2,6 +2,8 @@ import GradCheckTensor
 
 extension Tape {
     /// The sum of all elements, as a rank-0 tensor; VJP broadcasts `g`.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func sum(_ x: Variable<Scalar>) -> Variable<Scalar> {
         let xv = values[x.index]
         let shape = xv.shape
@@ -11,6 +13,8 @@ extension Tape {
     }
 
     /// The mean of all elements, as a rank-0 tensor; VJP broadcasts `g / n`.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func mean(_ x: Variable<Scalar>) -> Variable<Scalar> {
         let xv = values[x.index]
         let shape = xv.shape
@@ -22,6 +26,8 @@ extension Tape {
 
     /// Each sample's sum over its non-batch axes: `[B, …] → [B]`; VJP broadcasts each
     /// sample's `g` over its elements.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func sumPerSample(_ x: Variable<Scalar>) -> Variable<Scalar> {
         let xv = values[x.index]
         let shape = xv.shape

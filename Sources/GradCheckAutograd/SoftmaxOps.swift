@@ -4,6 +4,8 @@ extension Tape {
     /// Softmax over the last axis, by log-sum-exp (the row maximum is subtracted first).
     ///
     /// VJP: `∂x = y ⊙ (g − Σ_j g_j y_j)` per row.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func softmax(_ x: Variable<Scalar>) -> Variable<Scalar> {
         let y = Self.softmaxRows(values[x.index])
         return record(y, inputs: [x]) { g in
@@ -27,6 +29,8 @@ extension Tape {
     /// Log-softmax over the last axis: `x − logsumexp(x)`.
     ///
     /// VJP: `∂x = g − softmax(x) · Σ_j g_j` per row.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func logSoftmax(_ x: Variable<Scalar>) -> Variable<Scalar> {
         let xv = values[x.index]
         let lse = Self.logSumExpRows(xv)
@@ -56,6 +60,8 @@ extension Tape {
 
     /// `log Σ_j exp(x_j)` of each row (last axis), stable for any magnitude.
     @inlinable
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public static func logSumExpRows(_ x: Tensor<Scalar>) -> [Scalar] {
         let n = x.columnCount
         let rows = x.rowCount
@@ -76,6 +82,8 @@ extension Tape {
 
     /// Softmax of each row (last axis), stable for any magnitude.
     @inlinable
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public static func softmaxRows(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
         let n = x.columnCount
         var y = x

@@ -45,17 +45,23 @@ public final class Tape<Scalar: TensorScalar> {
     public var count: Int { values.count }
 
     /// Puts a tensor on the tape that gradients flow to (a parameter or an input).
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func variable(_ value: Tensor<Scalar>) -> Variable<Scalar> {
         append(value, needsGradient: isRecording, pullback: nil)
     }
 
     /// Puts a tensor on the tape that no gradient flows to (targets, masks).
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func constant(_ value: Tensor<Scalar>) -> Variable<Scalar> {
         append(value, needsGradient: false, pullback: nil)
     }
 
     /// The value of a variable on this tape.
     @inlinable
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func value(_ v: Variable<Scalar>) -> Tensor<Scalar> { values[v.index] }
 
     /// Records the result of an op.
@@ -65,6 +71,8 @@ public final class Tape<Scalar: TensorScalar> {
     /// input needs a gradient; it receives the gradient of the result and returns one
     /// gradient per input (or `nil` for an input that gets none), each of its input's shape.
     @inlinable
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func record(
         _ value: Tensor<Scalar>, inputs: [Variable<Scalar>],
         vjp: @escaping (Tensor<Scalar>) -> [Tensor<Scalar>?]
@@ -79,9 +87,13 @@ public final class Tape<Scalar: TensorScalar> {
 
     /// Whether gradient flows to `v` (so an op may skip computing a VJP term for it).
     @inlinable
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func needsGradient(_ v: Variable<Scalar>) -> Bool { needsGradient[v.index] }
 
     @inlinable
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     func append(_ value: Tensor<Scalar>, needsGradient needs: Bool, pullback: Pullback?) -> Variable<Scalar> {
         values.append(value)
         needsGradient.append(needs)
@@ -95,6 +107,8 @@ public final class Tape<Scalar: TensorScalar> {
     ///
     /// - Precondition: the tape records and `output` has exactly one element.
     /// - Complexity: one VJP per recorded op between the variables and `output`.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func gradients(of output: Variable<Scalar>, withRespectTo variables: [Variable<Scalar>]) -> [Tensor<Scalar>] {
         precondition(values[output.index].count == 1, "gradients(of:): the output must be a scalar")
         let seed = Tensor<Scalar>(repeating: 1, shape: values[output.index].shape)
@@ -104,6 +118,8 @@ public final class Tape<Scalar: TensorScalar> {
     /// The vector–Jacobian product `seedᵀ · ∂output/∂variable` for each variable.
     ///
     /// - Precondition: `seed` has `output`'s shape.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func gradients(
         of output: Variable<Scalar>, seed: Tensor<Scalar>, withRespectTo variables: [Variable<Scalar>]
     ) -> [Tensor<Scalar>] {
@@ -138,6 +154,8 @@ public final class Tape<Scalar: TensorScalar> {
     ///
     /// This is how a custom layer or op enters the tape; the verifier then checks `vjp`
     /// against numerical differences of the code that computed `value`.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func custom(
         _ inputs: [Variable<Scalar>], value: Tensor<Scalar>,
         vjp: @escaping (Tensor<Scalar>) -> [Tensor<Scalar>?]

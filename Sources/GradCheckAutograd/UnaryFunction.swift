@@ -31,6 +31,8 @@ public enum UnaryFunction: Sendable, Hashable {
 
     /// `f(x)` for one scalar.
     @inlinable
+    @_specialize(where S == Double)
+    @_specialize(where S == Float)
     public func value<S: TensorScalar>(_ x: S) -> S {
         switch self {
         case .identity: return x
@@ -57,6 +59,8 @@ public enum UnaryFunction: Sendable, Hashable {
 
     /// `f'(x)`, given `x` and `y = f(x)` (some derivatives are cheapest from `y`).
     @inlinable
+    @_specialize(where S == Double)
+    @_specialize(where S == Float)
     public func derivative<S: TensorScalar>(_ x: S, _ y: S) -> S {
         switch self {
         case .identity: return 1
@@ -92,6 +96,8 @@ public enum UnaryFunction: Sendable, Hashable {
     ///
     /// - Complexity: O(n); the switch is hoisted out of the loop by specialisation.
     @inlinable
+    @_specialize(where S == Double)
+    @_specialize(where S == Float)
     public func apply<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
         switch self {
         case .identity: return x
@@ -104,6 +110,8 @@ public enum UnaryFunction: Sendable, Hashable {
 
     /// `upstream ⊙ f'(x)`: the VJP of the elementwise function.
     @inlinable
+    @_specialize(where S == Double)
+    @_specialize(where S == Float)
     public func pullback<S: TensorScalar>(x: Tensor<S>, y: Tensor<S>, upstream: Tensor<S>) -> Tensor<S> {
         var out = upstream
         out.scalars.withUnsafeMutableBufferPointer { g in
@@ -128,6 +136,8 @@ public enum UnaryFunction: Sendable, Hashable {
 
 /// The logistic function without overflow for large |x|.
 @inlinable
+@_specialize(where S == Double)
+@_specialize(where S == Float)
 public func _sigmoid<S: TensorScalar>(_ x: S) -> S {
     if x >= 0 {
         return 1 / (1 + S.exp(-x))
@@ -138,6 +148,8 @@ public func _sigmoid<S: TensorScalar>(_ x: S) -> S {
 
 /// The standard normal CDF Φ(x) = (1 + erf(x/√2)) / 2.
 @inlinable
+@_specialize(where S == Double)
+@_specialize(where S == Float)
 public func _phi<S: TensorScalar>(_ x: S) -> S {
     S(0.5) * (1 + S.erf(x * S(0.7071067811865476)))
 }

@@ -11,6 +11,8 @@
 ///
 /// - Complexity: O(m·n·k) arithmetic, O(kc·(n + mc)) scratch memory.
 @inlinable
+@_specialize(where S == Double)
+@_specialize(where S == Float)
 public func gemm<S: TensorScalar>(
     m: Int, n: Int, k: Int,
     a: UnsafePointer<S>, aRowStride: Int, aColumnStride: Int,

@@ -7,6 +7,8 @@ extension Tensor {
     ///
     /// - Complexity: O(count), one allocation.
     @inlinable
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func map(_ f: (Scalar) -> Scalar) -> Tensor {
         let out = [Scalar](unsafeUninitializedCapacity: count) { buf, n in
             scalars.withUnsafeBufferPointer { src in
@@ -21,6 +23,8 @@ extension Tensor {
     ///
     /// - Precondition: `shape == other.shape`.
     @inlinable
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func zipMap(_ other: Tensor, _ f: (Scalar, Scalar) -> Scalar) -> Tensor {
         precondition(count == other.count, "zipMap: \(shape) vs \(other.shape)")
         let out = [Scalar](unsafeUninitializedCapacity: count) { buf, n in
@@ -57,6 +61,8 @@ extension Tensor {
     ///
     /// - Complexity: O(count).
     @inlinable
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func sum() -> Scalar {
         scalars.withUnsafeBufferPointer { _pairwiseSum($0) }
     }
@@ -65,12 +71,16 @@ extension Tensor {
     ///
     /// - Complexity: O(count), two passes.
     @inlinable
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func norm() -> Scalar {
         scalars.withUnsafeBufferPointer { _scaledNorm($0) }
     }
 
     /// The largest absolute value (0 for an empty tensor); NaN if any element is NaN.
     @inlinable
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func maxAbs() -> Scalar {
         var m: Scalar = 0
         for x in scalars {
@@ -91,6 +101,8 @@ extension Tensor {
     /// - Precondition: `self.shape.last == rhs.shape[0]` and `rhs.rank == 2`.
     /// - Complexity: O(rows · k · n).
     @inlinable
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func matmul(_ rhs: Tensor, transposeRHS: Bool = false) -> Tensor {
         precondition(rhs.rank == 2)
         let k = columnCount
@@ -119,6 +131,8 @@ extension Tensor {
     ///
     /// - Complexity: O(rows · k · n).
     @inlinable
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func transposedMatmul(_ rhs: Tensor) -> Tensor {
         let k = columnCount, n = rhs.columnCount, m = rowCount
         precondition(rhs.rowCount == m, "transposedMatmul: \(shape) vs \(rhs.shape)")
@@ -138,6 +152,8 @@ extension Tensor {
 
     /// Adds `row` (length `columnCount`) to every row.
     @inlinable
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func addingRow(_ row: Tensor) -> Tensor {
         var out = self
         out.addRow(row)
@@ -162,6 +178,8 @@ extension Tensor {
 
     /// The sum over rows: a `[columnCount]` tensor (the bias gradient of a dense layer).
     @inlinable
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func sumRows() -> Tensor {
         let n = columnCount
         var out = [Scalar](repeating: 0, count: n)
@@ -177,6 +195,8 @@ extension Tensor {
 
     /// Sums each sample (first axis) over all its other axes: a `[batch]` tensor.
     @inlinable
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func sumPerSample() -> Tensor {
         let b = shape.first ?? 1
         let per = b == 0 ? 0 : count / b
@@ -191,6 +211,8 @@ extension Tensor {
 
     /// The rows at `indices` of the first axis, in that order (a gather).
     @inlinable
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func gatherRows(_ indices: [Int]) -> Tensor {
         let per = shape.isEmpty || shape[0] == 0 ? 0 : count / shape[0]
         var out = [Scalar]()
@@ -203,6 +225,8 @@ extension Tensor {
 
     /// `copies` copies of this tensor stacked along the first axis.
     @inlinable
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func repeated(_ copies: Int) -> Tensor {
         var out = [Scalar]()
         out.reserveCapacity(copies * count)
@@ -215,6 +239,8 @@ extension Tensor {
 
 /// Pairwise summation: error O(log n · ε) instead of O(n · ε).
 @inlinable
+@_specialize(where S == Double)
+@_specialize(where S == Float)
 public func _pairwiseSum<S: TensorScalar>(_ x: UnsafeBufferPointer<S>) -> S {
     let n = x.count
     if n <= 128 {
@@ -230,6 +256,8 @@ public func _pairwiseSum<S: TensorScalar>(_ x: UnsafeBufferPointer<S>) -> S {
 /// `sqrt(sum(x²))` computed as `m · sqrt(sum((x/m)²))` with `m = max|x|`, so that 1e200
 /// entries do not overflow and 1e-200 entries do not underflow to zero.
 @inlinable
+@_specialize(where S == Double)
+@_specialize(where S == Float)
 public func _scaledNorm<S: TensorScalar>(_ x: UnsafeBufferPointer<S>) -> S {
     var m: S = 0
     for v in x {

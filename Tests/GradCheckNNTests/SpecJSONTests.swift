@@ -47,7 +47,7 @@ private func parseError(_ text: String) -> SpecError? {
     #expect(parseError("[\"a\u{01}\"]")?.message == "invalid JSON at line 1, column 4: unescaped control character (byte 0x1) in a string")
     #expect(parseError("[\"\\x\"]")?.message == "invalid JSON at line 1, column 3: invalid escape \\x")
     #expect(parseError("[\"\\ud800\"]")?.message == "invalid JSON at line 1, column 3: unpaired surrogate in a \\u escape")
-    #expect(parseError("[\"abc") ?.message == "invalid JSON at line 1, column 2: unterminated string (it opens here)")
+    #expect(parseError("[\"abc")?.message == "invalid JSON at line 1, column 2: unterminated string (it opens here)")
     #expect(parseError("{1: 2}") != nil)
     #expect(parseError("[1 2]") != nil)
     let invalidUTF8 = SpecTestSupport.error { () throws(SpecError) in try JSONParser.parse([0x22, 0xFF, 0x22]) }
@@ -90,14 +90,15 @@ private func parseError(_ text: String) -> SpecError? {
     let parsed = try JSONParser.parse(document)
     let ours = parsed.arrayValue?.compactMap(\.doubleValue) ?? []
     #expect(ours.count == 1000)
-    let foundation = try JSONSerialization.jsonObject(with: Data(document.utf8)) as? [Any] ?? []
+    // Foundation's JSONDecoder rounds correctly. (JSONSerialization on Linux does not:
+    // it is off by a few units in the last place on 17-digit numbers, so it is no oracle.)
+    let foundation = try JSONDecoder().decode([Double].self, from: Data(document.utf8))
     #expect(foundation.count == 1000)
     var mismatches = 0
     var foundationMismatches = 0
     for k in 0..<min(ours.count, foundation.count) {
         if ours[k].bitPattern != expected[k].bitPattern { mismatches += 1 }
-        let f = (foundation[k] as? NSNumber)?.doubleValue ?? .nan
-        if f != ours[k] { foundationMismatches += 1 }
+        if foundation[k].bitPattern != ours[k].bitPattern { foundationMismatches += 1 }
     }
     #expect(mismatches == 0)
     #expect(foundationMismatches == 0)
@@ -128,7 +129,8 @@ private func parseError(_ text: String) -> SpecError? {
     #expect(JSONWriter.numberText(0.1) == "0.1")
     #expect(JSONWriter.numberText(1e-5) == "1e-05")
     #expect(JSONWriter.numberText(9_007_199_254_740_991) == "9007199254740991")
-    #expect(JSONWriter.numberText(9_007_199_254_740_992) == "9.007199254740992e+15")
+    #expect(JSONWriter.numberText(9_007_199_254_740_992) == "9007199254740992.0")
+    #expect(JSONWriter.numberText(1e16) == "1e+16")
     #expect(JSONWriter.numberText(.nan) == "\"nan\"")
     #expect(JSONWriter.numberText(.infinity) == "\"inf\"")
     #expect(JSONWriter.numberText(-.infinity) == "\"-inf\"")

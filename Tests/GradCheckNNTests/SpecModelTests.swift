@@ -176,12 +176,10 @@ private let formatsExample = """
 
 @Test func defaultNamesCountEachTypeOverTheWholeModel() throws {
     let spec = try ModelSpec.decode(json: """
-    {"name": "n", "input_shape": [3], "loss": "mse_unused_placeholder"}
-    """.replacingOccurrences(of: "\"mse_unused_placeholder\"", with: """
-    "mean_squared_error", "layers": [
+    {"name": "n", "input_shape": [3], "loss": "mean_squared_error", "layers": [
       {"type": "dense", "units": 2}, {"type": "dense", "units": 2, "name": "middle"},
-      {"type": "activation", "activation": "relu"}, {"type": "dense", "units": 2}]
-    """))
+      {"type": "activation", "activation": "relu"}, {"type": "dense", "units": 2}]}
+    """)
     #expect(spec.layers.map(\.name) == ["dense_1", "middle", "activation_1", "dense_3"])
     #expect(spec.layer(named: "middle")?.path == "layers[1]")
 }

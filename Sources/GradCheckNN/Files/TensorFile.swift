@@ -21,6 +21,7 @@ public struct TensorFile: Sendable, Equatable {
     /// - Throws: ``SpecError`` at the exact place: `...: expected an object, got ...`,
     ///   `....shape[1]: expected a non-negative integer, got -1`,
     ///   `....values: expected 12 values for shape [3, 4], got 10`,
+    ///   `....shape: shape [...] has too many elements` (the product overflows `Int`),
     ///   `....values[17]: expected a number or "nan"/"inf"/"-inf", got true`, or an
     ///   unknown key.
     public static func decodeTensor(_ value: JSONValue, path: String, file: String?) throws(SpecError) -> Tensor<Double> {
@@ -38,10 +39,13 @@ public struct TensorFile: Sendable, Equatable {
             overflow = overflow || o
             count = product
         }
-        let values = try r.require("values", Read.array)
         let shapeText = "[" + shape.map(String.init).joined(separator: ", ") + "]"
-        guard !overflow, count == values.count else {
-            throw r.error("values", "expected \(overflow ? "more than \(Int.max)" : String(count)) values for shape \(shapeText), got \(values.count)")
+        guard !overflow else {
+            throw r.error("shape", "shape \(shapeText) has too many elements")
+        }
+        let values = try r.require("values", Read.array)
+        guard count == values.count else {
+            throw r.error("values", "expected \(count) values for shape \(shapeText), got \(values.count)")
         }
         var scalars: [Double] = []
         scalars.reserveCapacity(values.count)

@@ -38,12 +38,16 @@ public struct DenseLayer: Layer {
         self.outputActivation = Activation(spec.activation)
     }
 
+    @_specialize(where S == Double)
+    @_specialize(where S == Float)
     public func forward<S: TensorScalar>(
         _ x: Variable<S>, _ parameters: [Variable<S>], on tape: Tape<S>, context: ForwardContext
     ) -> Variable<S> {
         outputActivation(forwardBeforeActivation(x, parameters, on: tape, context: context), on: tape)
     }
 
+    @_specialize(where S == Double)
+    @_specialize(where S == Float)
     public func forwardBeforeActivation<S: TensorScalar>(
         _ x: Variable<S>, _ parameters: [Variable<S>], on tape: Tape<S>, context: ForwardContext
     ) -> Variable<S> {
@@ -56,6 +60,8 @@ public struct DenseLayer: Layer {
     /// pre-activation, then applies the activation.
     ///
     /// - Complexity: O(rows · in) per change, against O(rows · in · units) for a full pass.
+    @_specialize(where S == Double)
+    @_specialize(where S == Float)
     public func perturbedOutputs<S: TensorScalar>(
         input: Tensor<S>, parameters: [Tensor<S>], parameter: Int,
         elements: [Int], values: [S], beforeActivation: Bool, context: ForwardContext

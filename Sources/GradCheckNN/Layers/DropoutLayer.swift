@@ -28,6 +28,8 @@ public struct DropoutLayer: Layer {
     }
 
     /// The scaled mask (`0` or `1 / (1 − rate)`) for a batch of `batchSize` samples.
+    @_specialize(where S == Double)
+    @_specialize(where S == Float)
     public func mask<S: TensorScalar>(batchSize: Int, seed: UInt64) -> Tensor<S> {
         let per = inputShape.reduce(1, *)
         var rng = SeededRNG(seed: seed, stream: UInt64(ordinal))
@@ -37,6 +39,8 @@ public struct DropoutLayer: Layer {
         return Tensor(unchecked: [batchSize] + inputShape, scalars: values)
     }
 
+    @_specialize(where S == Double)
+    @_specialize(where S == Float)
     public func forward<S: TensorScalar>(
         _ x: Variable<S>, _ parameters: [Variable<S>], on tape: Tape<S>, context: ForwardContext
     ) -> Variable<S> {

@@ -22,6 +22,8 @@ public struct Regularizer: Sendable, Hashable {
 
     /// `l1·|w| + l2·w²` for one element.
     @inlinable
+    @_specialize(where S == Double)
+    @_specialize(where S == Float)
     public func elementPenalty<S: TensorScalar>(_ w: S) -> S {
         S(l1) * Swift.abs(w) + S(l2) * w * w
     }
@@ -29,6 +31,8 @@ public struct Regularizer: Sendable, Hashable {
     /// The penalty of a whole tensor, recorded on `tape`: a rank-0 variable.
     ///
     /// VJP: `l1·sign(w) + 2·l2·w` times the upstream gradient (sign(0) = 0, a kink).
+    @_specialize(where S == Double)
+    @_specialize(where S == Float)
     public func penalty<S: TensorScalar>(_ w: Variable<S>, on tape: Tape<S>) -> Variable<S> {
         let wv = tape.value(w)
         let value = wv.scalars.withUnsafeBufferPointer { ws -> S in
@@ -46,6 +50,8 @@ public struct Regularizer: Sendable, Hashable {
     /// The activity penalty of each sample of a layer output: a `[batch]` variable. The
     /// model averages per-sample terms over the batch, which divides the penalty by the
     /// batch size as Keras does.
+    @_specialize(where S == Double)
+    @_specialize(where S == Float)
     public func activityPenalty<S: TensorScalar>(_ y: Variable<S>, on tape: Tape<S>) -> Variable<S> {
         var terms: [Variable<S>] = []
         if l1 != 0 { terms.append(tape.scale(tape.sumPerSample(tape.apply(.abs, y)), by: S(l1))) }

@@ -70,6 +70,7 @@ public struct JSONObject: Sendable, Equatable, Sequence {
     /// Iterates the members in order.
     public func makeIterator() -> IndexingIterator<[Member]> { storage.makeIterator() }
 
+    /// Whether both objects have the same keys in the same order with equal values.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         guard lhs.storage.count == rhs.storage.count else { return false }
         for (a, b) in zip(lhs.storage, rhs.storage) where a.key != b.key || a.value != b.value {

@@ -42,7 +42,7 @@ public struct JSONWriter: Sendable {
         string(for: value, spaced: false)
     }
 
-    /// The document as UTF-8 bytes with a trailing newline: what goes into a file.
+    /// The document as text with a trailing newline: what goes into a file.
     public func fileContents(for value: JSONValue) -> String {
         string(for: value) + "\n"
     }

@@ -48,9 +48,10 @@ struct ObjectReader {
     /// Whether member `key` is present and not `null`.
     func has(_ key: String) -> Bool { value(key) != nil }
 
-    /// The member `key`, which must be present and not `null`.
+    /// The member `key`, which must be present (a `null` is returned, so that the value
+    /// reader reports `expected ..., got null`).
     func required(_ key: String) throws(SpecError) -> JSONValue {
-        guard let v = value(key) else {
+        guard let v = object[key] else {
             throw error(nil, "missing required key \"\(key)\"")
         }
         return v
