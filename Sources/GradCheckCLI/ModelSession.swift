@@ -87,7 +87,7 @@ struct ModelSession {
         guard out.count == 1 else {
             throw ModelError(file: file, path: "", "--data gives one label per row, but the model's output per sample is \(out)")
         }
-        switch model.spec.loss.kind {
+        switch model.loss.spec.kind {
         case .sparseCategoricalCrossentropy:
             return Tensor(unchecked: [labels.count], scalars: labels)
         case .categoricalCrossentropy:
@@ -113,7 +113,7 @@ struct ModelSession {
         let out = model.outputShape
         let classes = out.last ?? 1
         let positions = batchSize * out.dropLast().reduce(1, *)
-        switch model.spec.loss.kind {
+        switch model.loss.spec.kind {
         case .sparseCategoricalCrossentropy:
             return Tensor(unchecked: [batchSize] + out.dropLast(),
                           scalars: (0..<positions).map { _ in Double(rng.index(below: classes)) })

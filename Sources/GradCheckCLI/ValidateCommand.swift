@@ -59,7 +59,7 @@ enum ValidateCommand {
     }
 
     static func lossName(_ model: Model) -> String {
-        let l = model.spec.loss
+        let l = model.loss.spec
         return "\(l.kind)" + (l.fromLogits ? " (from logits)" : "") + (model.fusesFinalActivation ? " (fused with the final activation)" : "")
     }
 

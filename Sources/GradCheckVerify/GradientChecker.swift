@@ -170,12 +170,18 @@ public struct GradientChecker: Sendable {
             }
             if c.status != .kink {
                 maxAbs = Swift.max(maxAbs, c.absoluteError.isNaN ? .infinity : c.absoluteError)
-                maxRel = Swift.max(maxRel, c.relativeError.isNaN ? .infinity : c.relativeError)
+                // Elements below the absolute tolerance are judged by it alone; their
+                // relative error is rounding noise over a tiny value and would mislead.
+                if Swift.max(Swift.abs(c.analytic), Swift.abs(c.numerical)) > tolerance.absolute || c.status == .fail {
+                    maxRel = Swift.max(maxRel, c.relativeError.isNaN ? .infinity : c.relativeError)
+                }
             }
-            // Failures outrank everything; among equals, the furthest outside tolerance.
+            // Failures outrank kinks, kinks outrank passes; among equals, the furthest
+            // outside tolerance (or closest to it).
             let ratio = c.allowedError > 0 ? c.absoluteError / c.allowedError : c.absoluteError
-            let score = (c.status == .fail ? 1e300 : 0) + (ratio.isNaN ? 1e299 : Swift.min(ratio, 1e299))
-            if score > worstScore && (c.status != .kink || worst == nil || worst!.status == .kink) {
+            let rank: Double = c.status == .fail ? 2 : (c.status == .kink ? 1 : 0)
+            let score = rank * 1e300 + (ratio.isNaN ? 1e299 : Swift.min(ratio, 1e299))
+            if score > worstScore {
                 worstScore = score
                 worst = c
             }

@@ -29,6 +29,10 @@ public struct ModelObjective: PerturbableObjective {
     let context: ForwardContext
     let activations: [Tensor<Double>]
     let baseRows: [Double]
+    /// For each layer with parameters, each sample's objective from that layer's output on,
+    /// computed by the same path as its perturbations (an unchanged element), so that
+    /// the penalties of earlier layers and any rounding of the path cancel exactly.
+    let layerBaseRows: [Int: [Double]]
     let batch: Int
     /// The most rows a stacked forward pass holds.
     let maxRows = 512
@@ -56,6 +60,14 @@ public struct ModelObjective: PerturbableObjective {
             from: 0, input: tape.constant(inputs), parameters: parameters.map { tape.constant($0) },
             targets: targets, on: tape, context: context)
         self.baseRows = tape.value(rows).scalars
+        var layerBase: [Int: [Double]] = [:]
+        for (i, range) in model.parameterRanges.enumerated() {
+            guard let p = range.first(where: { model.parameters[$0].trainable }) else { continue }
+            layerBase[i] = Self.perturbedRows(model: model, parameters: parameters, activations: activations,
+                                              targets: targets, context: context, batch: inputs.shape[0],
+                                              parameter: p, elements: [0], values: [parameters[p].scalars[0]])
+        }
+        self.layerBaseRows = layerBase
     }
 
     public func analyticGradients() -> [Tensor<Double>] {
@@ -121,11 +133,7 @@ public struct ModelObjective: PerturbableObjective {
 
     func parameterDeltas(parameter p: Int, elements: [Int], values: [Double]) -> [Double] {
         let layerIndex = model.parameterRanges.firstIndex { $0.contains(p) }!
-        let layer = model.layers[layerIndex]
-        let range = model.parameterRanges[layerIndex]
-        let layerParameters = Array(parameters[range])
-        let local = p - range.lowerBound
-        let last = layerIndex == model.layers.count - 1
+        let base = layerBaseRows[layerIndex]!
         let regularizer = model.parameters[p].regularizer
         let changesPerPass = Swift.max(1, maxRows / batch)
         var out: [Double] = []
@@ -133,20 +141,12 @@ public struct ModelObjective: PerturbableObjective {
         var start = 0
         while start < elements.count {
             let end = Swift.min(start + changesPerPass, elements.count)
-            let changes = end - start
-            let outputs = layer.perturbedOutputs(
-                input: activations[layerIndex], parameters: layerParameters, parameter: local,
-                elements: Array(elements[start..<end]), values: Array(values[start..<end]),
-                beforeActivation: last && model.fusesFinalActivation, context: context)
-            let rowSource = (0..<changes).flatMap { _ in 0..<batch }
-            let tape = Tape<Double>(recording: false)
-            let rows = tape.value(model.perSampleObjective(
-                afterLayer: layerIndex, output: tape.constant(outputs), parameters: parameters.map { tape.constant($0) },
-                targets: targets.gatherSamples(rowSource, batchSize: batch),
-                on: tape, context: context.stacked(rowSource: rowSource, originalBatchSize: batch))).scalars
-            for k in 0..<changes {
+            let rows = Self.perturbedRows(model: model, parameters: parameters, activations: activations,
+                                          targets: targets, context: context, batch: batch, parameter: p,
+                                          elements: Array(elements[start..<end]), values: Array(values[start..<end]))
+            for k in 0..<(end - start) {
                 var s = 0.0
-                for b in 0..<batch { s += rows[k * batch + b] - baseRows[b] }
+                for b in 0..<batch { s += rows[k * batch + b] - base[b] }
                 var delta = s / Double(batch)
                 if let regularizer {
                     let old = parameters[p].scalars[elements[start + k]]
@@ -157,5 +157,26 @@ public struct ModelObjective: PerturbableObjective {
             start = end
         }
         return out
+    }
+
+    /// Each sample's objective from parameter `p`'s layer on, for each change, stacked:
+    /// the layer recomputes what the change touches, and the rest of the network runs once
+    /// on all the changes' batches stacked.
+    static func perturbedRows(
+        model: Model, parameters: [Tensor<Double>], activations: [Tensor<Double>], targets: Targets<Double>,
+        context: ForwardContext, batch: Int, parameter p: Int, elements: [Int], values: [Double]
+    ) -> [Double] {
+        let layerIndex = model.parameterRanges.firstIndex { $0.contains(p) }!
+        let range = model.parameterRanges[layerIndex]
+        let outputs = model.layers[layerIndex].perturbedOutputs(
+            input: activations[layerIndex], parameters: Array(parameters[range]), parameter: p - range.lowerBound,
+            elements: elements, values: values,
+            beforeActivation: layerIndex == model.layers.count - 1 && model.fusesFinalActivation, context: context)
+        let rowSource = (0..<elements.count).flatMap { _ in 0..<batch }
+        let tape = Tape<Double>(recording: false)
+        return tape.value(model.perSampleObjective(
+            afterLayer: layerIndex, output: tape.constant(outputs), parameters: parameters.map { tape.constant($0) },
+            targets: targets.gatherSamples(rowSource, batchSize: batch),
+            on: tape, context: context.stacked(rowSource: rowSource, originalBatchSize: batch))).scalars
     }
 }

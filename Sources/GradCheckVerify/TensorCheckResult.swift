@@ -16,7 +16,8 @@ public struct TensorCheckResult: Sendable, Equatable {
     /// The largest `|analytic − numerical|` over elements not on a kink.
     public var maxAbsoluteError: Double
     /// The largest `|analytic − numerical| / max(|analytic|, |numerical|)` over elements
-    /// not on a kink (0 where both are 0).
+    /// not on a kink whose magnitude exceeds the absolute tolerance (smaller ones are
+    /// judged by the absolute tolerance alone), and over failing elements.
     public var maxRelativeError: Double
     /// How many elements failed.
     public var failures: Int

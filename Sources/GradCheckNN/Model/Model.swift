@@ -1,14 +1,19 @@
 import GradCheckAutograd
 import GradCheckTensor
 
-/// A model built from a `gradcheck.model/1` spec: its layers, with shapes inferred and
-/// checked, its parameters in order, and its loss.
+/// A model: its layers, with shapes inferred and checked, its parameters in order, and
+/// its loss. Built from a `gradcheck.model/1` spec, or from layers in code (custom
+/// layers included).
 ///
 /// `Model` holds no parameter values: pass a ``ParameterSet`` (from
 /// ``initialParameters(seed:)`` or a weights file) to each call, in `Float` or `Double`.
 public struct Model: Sendable {
-    /// The spec the model was built from.
-    public let spec: ModelSpec
+    /// The model's name.
+    public let name: String
+    /// The shape of one input sample.
+    public let inputShape: [Int]
+    /// The spec the model was built from, if it was.
+    public let spec: ModelSpec?
     /// The layers, in order.
     public let layers: [any Layer]
     /// Every parameter, in layer order.
@@ -20,12 +25,8 @@ public struct Model: Sendable {
     /// Whether the loss takes the last layer's logits (see ``Loss``).
     public let fusesFinalActivation: Bool
 
-    /// The model's name.
-    public var name: String { spec.name }
-    /// The shape of one input sample.
-    public var inputShape: [Int] { spec.inputShape }
     /// The shape of one output sample.
-    public var outputShape: [Int] { layers.last?.outputShape ?? spec.inputShape }
+    public var outputShape: [Int] { layers.last?.outputShape ?? inputShape }
     /// The trainable parameters, in order (what gradient files hold).
     public var trainableParameters: [ParameterDescriptor] { parameters.filter(\.trainable) }
     /// Whether every layer treats samples independently (the verifier's fast input path).
@@ -37,6 +38,7 @@ public struct Model: Sendable {
     ///   take its input (a reshape to a different element count, say).
     public init(spec: ModelSpec, file: String? = nil) throws(ModelError) {
         var shape = spec.inputShape
+        try Self.checkSize(shape, path: "input_shape", file: file)
         var layers: [any Layer] = []
         var dropouts = 0
         for layerSpec in spec.layers {
@@ -53,6 +55,7 @@ public struct Model: Sendable {
                 layer = ReshapeLayer(name: layerSpec.name, typeName: "flatten", inputShape: shape,
                                      outputShape: [shape.reduce(1, *)])
             case let .reshape(target):
+                try Self.checkSize(target.map { $0 == -1 ? 1 : $0 }, path: layerSpec.path, file: file)
                 let count = shape.reduce(1, *)
                 var resolved = target
                 if let free = target.firstIndex(of: -1) {
@@ -69,9 +72,35 @@ public struct Model: Sendable {
                 }
                 layer = ReshapeLayer(name: layerSpec.name, typeName: "reshape", inputShape: shape, outputShape: resolved)
             }
+            for p in layer.parameters { try Self.checkSize(p.shape, path: layerSpec.path, file: file) }
+            try Self.checkSize(layer.outputShape, path: layerSpec.path, file: file)
             layers.append(layer)
             shape = layer.outputShape
         }
+        try self.init(name: spec.name, inputShape: spec.inputShape, layers: layers, loss: spec.loss, spec: spec, file: file)
+    }
+
+    /// A model from layers built in code: custom ``Layer`` conformances included.
+    ///
+    /// - Throws: ``ModelError`` when a layer's input shape is not the previous layer's
+    ///   output shape, two layers share a name, or the loss does not fit the output.
+    public init(name: String, inputShape: [Int], layers: [any Layer], loss: LossSpec) throws(ModelError) {
+        var shape = inputShape
+        var names = Set<String>()
+        for (i, layer) in layers.enumerated() {
+            guard layer.inputShape == shape else {
+                throw ModelError(path: "layers[\(i)]", "\(layer.name): built for input shape \(layer.inputShape), but receives \(shape)")
+            }
+            guard names.insert(layer.name).inserted else {
+                throw ModelError(path: "layers[\(i)]", "two layers are named \"\(layer.name)\"")
+            }
+            shape = layer.outputShape
+        }
+        try self.init(name: name, inputShape: inputShape, layers: layers, loss: loss, spec: nil, file: nil)
+    }
+
+    private init(name: String, inputShape: [Int], layers: [any Layer], loss lossSpec: LossSpec,
+                 spec: ModelSpec?, file: String?) throws(ModelError) {
         var parameters: [ParameterDescriptor] = []
         var ranges: [Range<Int>] = []
         for layer in layers {
@@ -79,22 +108,37 @@ public struct Model: Sendable {
             parameters.append(contentsOf: layer.parameters)
             ranges.append(start..<parameters.count)
         }
+        self.name = name
+        self.inputShape = inputShape
         self.spec = spec
         self.layers = layers
         self.parameters = parameters
         self.parameterRanges = ranges
-        self.loss = Loss(spec.loss)
-        self.fusesFinalActivation = layers.last.map { Loss(spec.loss).fuses($0.outputActivation) } ?? false
+        self.loss = Loss(lossSpec)
+        self.fusesFinalActivation = layers.last.map { Loss(lossSpec).fuses($0.outputActivation) } ?? false
         try checkLossFitsOutput(file: file)
+    }
+
+    /// Rejects shapes whose element count does not fit comfortably in memory arithmetic
+    /// (a spec can ask for `units: 1e15`): the product must stay below 2^40.
+    static func checkSize(_ shape: [Int], path: String, file: String?) throws(ModelError) {
+        var total = 1
+        for d in shape {
+            let (product, overflow) = total.multipliedReportingOverflow(by: Swift.max(d, 1))
+            guard !overflow, product < 1 << 40 else {
+                throw ModelError(file: file, path: path, "shape \(shape) is too large (more than 2^40 elements)")
+            }
+            total = product
+        }
     }
 
     private func checkLossFitsOutput(file: String?) throws(ModelError) {
         let classes = outputShape.last ?? 1
-        switch spec.loss.kind {
+        switch loss.spec.kind {
         case .sparseCategoricalCrossentropy, .categoricalCrossentropy:
             if classes < 2 {
                 throw ModelError(file: file, path: "loss",
-                    "\(spec.loss.kind) needs an output of at least 2 classes; the model's output is \(outputShape)")
+                    "\(loss.spec.kind) needs an output of at least 2 classes; the model's output is \(outputShape)")
             }
         default: break
         }
@@ -157,7 +201,7 @@ public struct Model: Sendable {
             let positions = Array(outShape.dropLast())
             guard tensor.shape == positions || tensor.shape == positions + [1] else {
                 throw ModelError(file: file, path: "targets.shape",
-                    "expected class indices of shape \(positions) for \(spec.loss.kind), got \(tensor.shape)")
+                    "expected class indices of shape \(positions) for \(loss.spec.kind), got \(tensor.shape)")
             }
             let classes = outputShape.last ?? 1
             var labels: [Int] = []
@@ -173,14 +217,14 @@ public struct Model: Sendable {
         }
         guard tensor.shape == outShape else {
             throw ModelError(file: file, path: "targets.shape",
-                "expected the output's shape \(outShape) for \(spec.loss.kind), got \(tensor.shape)")
+                "expected the output's shape \(outShape) for \(loss.spec.kind), got \(tensor.shape)")
         }
-        if case .categoricalCrossentropy = spec.loss.kind {
+        if case .categoricalCrossentropy = loss.spec.kind {
             for (i, v) in tensor.scalars.enumerated() where !(v >= 0 && v <= 1) {
                 throw ModelError(file: file, path: "targets.values[\(i)]", "expected a class probability in [0, 1], got \(v)")
             }
         }
-        if case .binaryCrossentropy = spec.loss.kind {
+        if case .binaryCrossentropy = loss.spec.kind {
             for (i, v) in tensor.scalars.enumerated() where !(v >= 0 && v <= 1) {
                 throw ModelError(file: file, path: "targets.values[\(i)]", "expected a binary target in [0, 1], got \(v)")
             }

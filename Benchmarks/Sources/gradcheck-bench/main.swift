@@ -1,0 +1,281 @@
+// gradcheck-bench: timings of GradCheck's gradient check, forward+backward pass and
+// matrix multiply. Every measurement prints one JSON line (see Benchmarks/README.md);
+// Scripts/bench/torch_bench.py prints the same lines for PyTorch and
+// Scripts/bench/compare.sh joins the two.
+import Dispatch
+import Foundation
+import GradCheck
+
+// MARK: - Options
+
+let usage = """
+usage: gradcheck-bench COMMAND [options]
+
+commands:
+  check    ModelChecker().check on Fixtures/specs/mlp-l2-clipnorm.json (784-64-32-10), batch 8:
+           layers + model (the default) and model only, with threads 1 and every core
+  fwdbwd   model.lossAndGradients: mlp-l2-clipnorm at batch 128 (Double, Float),
+           digits MLP 64-64-32-10 at batch 32 and 128 (Double, Float)
+  matmul   Tensor.matmul of square n x n matrices, n = 64, 128, 256, 512 (Double, Float)
+  all      the three above, in that order
+
+options:
+  --samples N    timed samples per measurement (median and min over these; default: 15,
+                 3 for check)
+  --warmup N     untimed runs first (default: 2, 1 for check)
+  --quick        fewer samples (smoke test)
+  --root DIR     the GradCheck repository (default: found from this source file's path)
+"""
+
+struct Options {
+    var command = ""
+    var samples: Int?
+    var warmup: Int?
+    var quick = false
+    var root: String
+
+    init(_ argv: [String]) {
+        // Benchmarks/Sources/gradcheck-bench/main.swift -> the repository root.
+        root = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().path
+        var i = 0
+        func value() -> String {
+            i += 1
+            guard i < argv.count else { fail("\(argv[i - 1]) needs a value") }
+            return argv[i]
+        }
+        while i < argv.count {
+            let a = argv[i]
+            switch a {
+            case "--samples": samples = Int(value()) ?? { fail("--samples: expected an integer") }()
+            case "--warmup": warmup = Int(value()) ?? { fail("--warmup: expected an integer") }()
+            case "--quick": quick = true
+            case "--root": root = value()
+            case "-h", "--help": print(usage); exit(0)
+            default:
+                if a.hasPrefix("-") || !command.isEmpty { fail("unexpected argument \(a)\n\n\(usage)") }
+                command = a
+            }
+            i += 1
+        }
+        if command.isEmpty { fail(usage) }
+    }
+
+    func samples(default d: Int) -> Int { max(1, samples ?? (quick ? min(d, 3) : d)) }
+    func warmup(default d: Int) -> Int { max(0, warmup ?? (quick ? min(d, 1) : d)) }
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write((message + "\n").data(using: .utf8)!)
+    exit(2)
+}
+
+// MARK: - Timing
+
+/// Results land here so that the optimiser cannot drop the work being timed.
+nonisolated(unsafe) var sink: Double = 0
+
+func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+}
+
+struct Timing {
+    var samples: [Double]     // seconds per call, one per timed sample
+    var repeats: Int          // calls per sample
+    var median: Double {
+        let s = samples.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+    var min: Double { samples.min()! }
+}
+
+/// Runs `body` `warmup` times untimed, then `samples` timed samples of `repeats` calls
+/// each; `repeats` is chosen (from the last warm-up) so a sample lasts about
+/// `minSampleSeconds`, which keeps the clock's resolution out of short calls.
+func measure(warmup: Int, samples: Int, minSampleSeconds: Double = 0.005, _ body: () -> Void) -> Timing {
+    let clock = ContinuousClock()
+    var last = 0.0
+    for _ in 0..<Swift.max(1, warmup) { last = seconds(clock.measure(body)) }
+    let repeats = last >= minSampleSeconds ? 1 : Swift.max(1, Int((minSampleSeconds / Swift.max(last, 1e-9)).rounded(.up)))
+    var out: [Double] = []
+    out.reserveCapacity(samples)
+    for _ in 0..<samples {
+        let t = clock.measure { for _ in 0..<repeats { body() } }
+        out.append(seconds(t) / Double(repeats))
+    }
+    return Timing(samples: out, repeats: repeats)
+}
+
+/// One JSON line: the fields every measurement has, then `extra` (sorted by key).
+func report(bench: String, name: String, _ t: Timing, _ extra: [String: Any] = [:]) {
+    var o: [String: Any] = [
+        "framework": "gradcheck", "bench": bench, "name": name,
+        "iterations": t.samples.count, "repeats_per_sample": t.repeats,
+        "median_s": t.median, "min_s": t.min,
+    ]
+    for (k, v) in extra { o[k] = v }
+    let data = try! JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+    fflush(stdout)
+}
+
+// MARK: - Models and batches (as the CLI's ModelSession builds them)
+
+func loadModel(_ path: String) -> Model {
+    do {
+        return try Model(spec: ModelSpec.load(path: path), file: path)
+    } catch {
+        fail("cannot load \(path): \(error)")
+    }
+}
+
+/// The CLI's random batch (`gradcheck check SPEC --batch-size N --seed S`): normal inputs
+/// and uniform class labels drawn from `SeededRNG(seed:name: "random batch")`.
+func randomBatch(_ model: Model, batchSize: Int, seed: UInt64) -> (Tensor<Double>, Targets<Double>) {
+    var rng = SeededRNG(seed: seed, name: "random batch")
+    let width = model.inputShape.reduce(1, *)
+    let inputs = Tensor<Double>(unchecked: [batchSize] + model.inputShape,
+                                scalars: (0..<(batchSize * width)).map { _ in rng.normal() })
+    guard model.spec.loss.kind == .sparseCategoricalCrossentropy, model.outputShape.count == 1 else {
+        fail("the benchmarks' models end in a softmax with sparse categorical cross-entropy")
+    }
+    let classes = model.outputShape[0]
+    let labels = (0..<batchSize).map { _ in rng.index(below: classes) }
+    return (inputs, .labels(labels))
+}
+
+func asFloat(_ t: Tensor<Double>) -> Tensor<Float> {
+    Tensor<Float>(unchecked: t.shape, scalars: t.scalars.map { Float($0) })
+}
+
+func elapsedSeconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+}
+
+// MARK: - Benchmarks
+
+/// Multiply-adds of the dense layers' kernels: 2·B·Σ(in·out) per forward pass; the
+/// backward pass costs twice that (input and kernel gradients).
+func denseFlops(_ model: Model, batch: Int) -> (forward: Double, backward: Double) {
+    var macs = 0
+    var width = model.inputShape.reduce(1, *)
+    for layer in model.layers {
+        let out = layer.outputShape.reduce(1, *)
+        if !layer.parameters.isEmpty { macs += width * out }
+        width = out
+    }
+    let fwd = 2.0 * Double(batch) * Double(macs)
+    return (fwd, 2 * fwd)
+}
+
+func runCheck(_ o: Options) {
+    let path = o.root + "/Fixtures/specs/mlp-l2-clipnorm.json"
+    let model = loadModel(path)
+    let seed: UInt64 = 0
+    let parameters: ParameterSet<Double> = model.initialParameters(seed: seed)
+    let (inputs, targets) = randomBatch(model, batchSize: 8, seed: seed)
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    for (label, layers) in [("layers+model", true), ("model-only", false)] {
+        for threads in [1, nil] as [Int?] {
+            let checker = ModelChecker(checker: GradientChecker(tolerance: .float64, seed: seed, threads: threads),
+                                       seed: seed, checkLayers: layers, checkModel: true)
+            var last: CheckReport?
+            let t = measure(warmup: o.warmup(default: 1), samples: o.samples(default: 3)) {
+                do {
+                    let r = try checker.check(model, parameters: parameters, inputs: inputs, targets: targets)
+                    sink += r.loss
+                    last = r
+                } catch {
+                    fail("check failed to run: \(error)")
+                }
+            }
+            let r = last!
+            let modelElements = r.results.filter { $0.target == "model" }.reduce(0) { $0 + $1.elementsChecked }
+            report(bench: "check", name: "check/\(label)/threads=\(threads.map(String.init) ?? "all")", t, [
+                "model": model.name, "batch": 8, "parameters": parameters.scalarCount,
+                "threads": threads ?? cores, "check_layers": layers,
+                "checks": r.results.count, "passed": r.passed,
+                "elements_checked": r.elementsChecked, "model_elements_checked": modelElements,
+                "elements_per_s": Double(r.elementsChecked) / t.median,
+                "loss": r.loss,
+            ])
+        }
+    }
+}
+
+func fwdbwd<S: TensorScalar>(_ model: Model, _ o: Options, batch: Int, as _: S.Type, name: String,
+                             convert: (Tensor<Double>) -> Tensor<S>) {
+    let (x, y) = randomBatch(model, batchSize: batch, seed: 0)
+    let parameters = try! model.orderedTensors(model.initialParameters(seed: 0, as: S.self))
+    let inputs = convert(x)
+    let targets: Targets<S>
+    switch y {
+    case let .labels(l): targets = .labels(l)
+    case let .values(v): targets = .values(convert(v))
+    }
+    let context = ForwardContext(training: true, seed: 0)
+    var loss = 0.0
+    let t = measure(warmup: o.warmup(default: 3), samples: o.samples(default: 15)) {
+        let g = model.lossAndGradients(parameters: parameters, inputs: inputs, targets: targets, context: context)
+        loss = Double(g.loss)
+        sink += loss
+    }
+    let flops = denseFlops(model, batch: batch)
+    report(bench: "fwdbwd", name: name, t, [
+        "model": model.name, "batch": batch, "dtype": S.self == Double.self ? "float64" : "float32",
+        "loss": loss, "flops": flops.forward + flops.backward,
+        "gflops": (flops.forward + flops.backward) / t.median / 1e9,
+        "samples_per_s": Double(batch) / t.median,
+    ])
+}
+
+func runFwdBwd(_ o: Options) {
+    let mlp = loadModel(o.root + "/Fixtures/specs/mlp-l2-clipnorm.json")
+    let digits = loadModel(o.root + "/Benchmarks/specs/digits-mlp.json")
+    fwdbwd(mlp, o, batch: 128, as: Double.self, name: "fwdbwd/mlp-784-64-32-10/b128/float64") { $0 }
+    fwdbwd(mlp, o, batch: 128, as: Float.self, name: "fwdbwd/mlp-784-64-32-10/b128/float32", convert: asFloat)
+    for batch in [32, 128] {
+        fwdbwd(digits, o, batch: batch, as: Double.self, name: "fwdbwd/digits-64-64-32-10/b\(batch)/float64") { $0 }
+        fwdbwd(digits, o, batch: batch, as: Float.self, name: "fwdbwd/digits-64-64-32-10/b\(batch)/float32", convert: asFloat)
+    }
+}
+
+func matmul<S: TensorScalar>(n: Int, _ o: Options, as _: S.Type, convert: (Tensor<Double>) -> Tensor<S>) {
+    var rng = SeededRNG(seed: UInt64(n), name: "matmul")
+    let a = convert(Tensor(unchecked: [n, n], scalars: (0..<(n * n)).map { _ in rng.normal() }))
+    let b = convert(Tensor(unchecked: [n, n], scalars: (0..<(n * n)).map { _ in rng.normal() }))
+    let t = measure(warmup: o.warmup(default: 2), samples: o.samples(default: 15), minSampleSeconds: 0.02) {
+        let c = a.matmul(b)
+        sink += Double(c.scalars[0])
+    }
+    let dtype = S.self == Double.self ? "float64" : "float32"
+    let flops = 2.0 * Double(n) * Double(n) * Double(n)
+    report(bench: "matmul", name: "matmul/n=\(n)/\(dtype)", t, [
+        "n": n, "dtype": dtype, "flops": flops, "gflops": flops / t.median / 1e9,
+    ])
+}
+
+func runMatmul(_ o: Options) {
+    for n in [64, 128, 256, 512] {
+        matmul(n: n, o, as: Double.self) { $0 }
+        matmul(n: n, o, as: Float.self, convert: asFloat)
+    }
+}
+
+// MARK: - Main
+
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+switch options.command {
+case "check": runCheck(options)
+case "fwdbwd": runFwdBwd(options)
+case "matmul": runMatmul(options)
+case "all":
+    runCheck(options)
+    runFwdBwd(options)
+    runMatmul(options)
+default: fail("unknown command \(options.command)\n\n\(usage)")
+}
+if sink == .infinity { print("") }  // keep `sink` observable
