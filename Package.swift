@@ -14,8 +14,14 @@ let package = Package(
         .target(name: "GradCheckAutograd", dependencies: ["GradCheckTensor"]),
         .target(name: "GradCheckNN", dependencies: ["GradCheckTensor", "GradCheckAutograd"]),
         .target(name: "GradCheckVerify", dependencies: ["GradCheckTensor", "GradCheckAutograd", "GradCheckNN"]),
+        .target(name: "GradCheckClipping", dependencies: ["GradCheckTensor", "GradCheckNN"]),
+        .target(name: "GradCheckHealth", dependencies: ["GradCheckTensor", "GradCheckNN"]),
+        .target(name: "GradCheckTraining", dependencies: [
+            "GradCheckTensor", "GradCheckAutograd", "GradCheckNN", "GradCheckClipping", "GradCheckHealth",
+        ]),
         .target(name: "GradCheck", dependencies: [
             "GradCheckTensor", "GradCheckAutograd", "GradCheckNN", "GradCheckVerify",
+            "GradCheckClipping", "GradCheckHealth", "GradCheckTraining",
         ]),
         .target(name: "GradCheckCLI", dependencies: ["GradCheck"]),
         .executableTarget(name: "gradcheck", dependencies: ["GradCheckCLI"]),
@@ -24,6 +30,9 @@ let package = Package(
         .testTarget(name: "GradCheckAutogradTests", dependencies: ["GradCheckAutograd"]),
         .testTarget(name: "GradCheckNNTests", dependencies: ["GradCheckNN"]),
         .testTarget(name: "GradCheckVerifyTests", dependencies: ["GradCheckVerify", "GradCheckNN"]),
+        .testTarget(name: "GradCheckClippingTests", dependencies: ["GradCheckClipping"]),
+        .testTarget(name: "GradCheckHealthTests", dependencies: ["GradCheckHealth"]),
+        .testTarget(name: "GradCheckTrainingTests", dependencies: ["GradCheckTraining"]),
         .testTarget(name: "GradCheckCLITests", dependencies: ["GradCheckCLI"]),
     ],
     swiftLanguageModes: [.v5]

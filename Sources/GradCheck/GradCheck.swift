@@ -3,3 +3,6 @@
 @_exported import GradCheckNN
 @_exported import GradCheckTensor
 @_exported import GradCheckVerify
+@_exported import GradCheckClipping
+@_exported import GradCheckHealth
+@_exported import GradCheckTraining

@@ -18,6 +18,8 @@ commands:
            digits MLP 64-64-32-10 at batch 32 and 128 (Double, Float)
   matmul   Tensor.matmul of square n x n matrices, n = 64, 128, 256, 512 (Double, Float)
   all      the three above, in that order
+  export   write the check's model, parameters and batch (seed 0) as JSON to --out FILE, so
+           that Scripts/bench/torch_bench.py runs PyTorch on exactly the same numbers
 
 options:
   --samples N    timed samples per measurement (median and min over these; default: 15,
@@ -25,6 +27,7 @@ options:
   --warmup N     untimed runs first (default: 2, 1 for check)
   --quick        fewer samples (smoke test)
   --root DIR     the GradCheck repository (default: found from this source file's path)
+  --out FILE     where `export` writes
 """
 
 struct Options {
@@ -33,6 +36,7 @@ struct Options {
     var warmup: Int?
     var quick = false
     var root: String
+    var out: String?
 
     init(_ argv: [String]) {
         // Benchmarks/Sources/gradcheck-bench/main.swift -> the repository root.
@@ -52,6 +56,7 @@ struct Options {
             case "--warmup": warmup = Int(value()) ?? { fail("--warmup: expected an integer") }()
             case "--quick": quick = true
             case "--root": root = value()
+            case "--out": out = value()
             case "-h", "--help": print(usage); exit(0)
             default:
                 if a.hasPrefix("-") || !command.isEmpty { fail("unexpected argument \(a)\n\n\(usage)") }
@@ -137,7 +142,7 @@ func randomBatch(_ model: Model, batchSize: Int, seed: UInt64) -> (Tensor<Double
     let width = model.inputShape.reduce(1, *)
     let inputs = Tensor<Double>(unchecked: [batchSize] + model.inputShape,
                                 scalars: (0..<(batchSize * width)).map { _ in rng.normal() })
-    guard model.spec.loss.kind == .sparseCategoricalCrossentropy, model.outputShape.count == 1 else {
+    guard model.loss.spec.kind == .sparseCategoricalCrossentropy, model.outputShape.count == 1 else {
         fail("the benchmarks' models end in a softmax with sparse categorical cross-entropy")
     }
     let classes = model.outputShape[0]
@@ -265,6 +270,37 @@ func runMatmul(_ o: Options) {
     }
 }
 
+/// The check's model, parameters (model order) and batch, for PyTorch to load.
+func runExport(_ o: Options) {
+    guard let out = o.out else { fail("export needs --out FILE") }
+    let entries: [(String, Int)] = [("mlp-l2-clipnorm", 8), ("mlp-l2-clipnorm", 128), ("digits-mlp", 32), ("digits-mlp", 128)]
+    var models: [[String: Any]] = []
+    for (name, batch) in entries {
+        let path = name == "digits-mlp" ? o.root + "/Benchmarks/specs/digits-mlp.json"
+                                        : o.root + "/Fixtures/specs/\(name).json"
+        let model = loadModel(path)
+        let set: ParameterSet<Double> = model.initialParameters(seed: 0)
+        let tensors = try! model.orderedTensors(set)
+        let (x, y) = randomBatch(model, batchSize: batch, seed: 0)
+        guard case let .labels(labels) = y else { fail("unreachable") }
+        let params: [[String: Any]] = zip(model.parameters, tensors).map { d, t in
+            var o: [String: Any] = ["name": d.name, "layer": d.layer, "shape": t.shape, "values": t.scalars]
+            if let r = d.regularizer { o["regularizer"] = "\(r)" }
+            return o
+        }
+        let tape = Tape<Double>(recording: false)
+        let loss = tape.value(model.loss(
+            input: tape.constant(x), parameters: tensors.map { tape.constant($0) }, targets: y, on: tape,
+            context: ForwardContext(training: true, seed: 0))).scalar
+        models.append([
+            "model": model.name, "spec": path, "batch": batch, "input_shape": x.shape, "inputs": x.scalars,
+            "labels": labels, "parameters": params, "loss": loss,
+        ])
+    }
+    let data = try! JSONSerialization.data(withJSONObject: ["format": "gradcheck-bench.export/1", "models": models])
+    do { try data.write(to: URL(fileURLWithPath: out)) } catch { fail("cannot write \(out): \(error)") }
+}
+
 // MARK: - Main
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
@@ -272,6 +308,7 @@ switch options.command {
 case "check": runCheck(options)
 case "fwdbwd": runFwdBwd(options)
 case "matmul": runMatmul(options)
+case "export": runExport(options)
 case "all":
     runCheck(options)
     runFwdBwd(options)

@@ -1,0 +1,1 @@
+// GradCheckClipping: see the module's DocC overview.

@@ -1,0 +1,1 @@
+// GradCheckHealth: see the module's DocC overview.

@@ -1,0 +1,1 @@
+// GradCheckTraining: see the module's DocC overview.
