@@ -58,27 +58,28 @@ public struct LayerObjective: PerturbableObjective {
         var start = 0
         while start < elements.count {
             let end = Swift.min(start + changesPerPass, elements.count)
-            var scalars: [Double] = []
             var rowSource: [Int] = []
-            for k in start..<end {
-                let e = elements[k], b = e / perIn
-                if independent {
-                    var row = Array(input.scalars[(b * perIn)..<((b + 1) * perIn)])
-                    row[e - b * perIn] = values[k]
-                    scalars.append(contentsOf: row)
-                    rowSource.append(b)
-                } else {
+            let y: [Double]
+            if independent {
+                let chunk = Array(elements[start..<end])
+                rowSource = chunk.map { $0 / perIn }
+                y = layer.perturbedInputOutputs(input: input, parameters: parameters, elements: chunk,
+                                                values: Array(values[start..<end]), beforeActivation: false,
+                                                context: context).scalars
+            } else {
+                var scalars: [Double] = []
+                for k in start..<end {
                     var copy = input.scalars
-                    copy[e] = values[k]
+                    copy[elements[k]] = values[k]
                     scalars.append(contentsOf: copy)
                     rowSource.append(contentsOf: 0..<batch)
                 }
+                let stacked = Tensor(unchecked: [rowSource.count] + layer.inputShape, scalars: scalars)
+                let tape = Tape<Double>(recording: false)
+                y = tape.value(layer.forward(
+                    tape.constant(stacked), parameters.map { tape.constant($0) }, on: tape,
+                    context: context.stacked(rowSource: rowSource, originalBatchSize: batch))).scalars
             }
-            let stacked = Tensor(unchecked: [rowSource.count] + layer.inputShape, scalars: scalars)
-            let tape = Tape<Double>(recording: false)
-            let y = tape.value(layer.forward(
-                tape.constant(stacked), parameters.map { tape.constant($0) }, on: tape,
-                context: context.stacked(rowSource: rowSource, originalBatchSize: batch))).scalars
             for k in 0..<(end - start) {
                 var s = 0.0
                 for r in (k * rowsPerChange)..<((k + 1) * rowsPerChange) {

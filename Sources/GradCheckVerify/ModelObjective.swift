@@ -33,6 +33,9 @@ public struct ModelObjective: PerturbableObjective {
     /// computed by the same path as its perturbations (an unchanged element), so that
     /// the penalties of earlier layers and any rounding of the path cancel exactly.
     let layerBaseRows: [Int: [Double]]
+    /// Each sample's objective computed by the input-perturbation path with nothing
+    /// changed (one unchanged element per sample), for the same reason.
+    let inputBaseRows: [Double]
     let batch: Int
     /// The most rows a stacked forward pass holds.
     let maxRows = 512
@@ -68,6 +71,21 @@ public struct ModelObjective: PerturbableObjective {
                                               parameter: p, elements: [0], values: [parameters[p].scalars[0]])
         }
         self.layerBaseRows = layerBase
+        if model.isSampleIndependent {
+            let per = inputs.count / inputs.shape[0]
+            let firstElements = (0..<inputs.shape[0]).map { $0 * per }
+            let tape = Tape<Double>(recording: false)
+            let outputs = model.layers[0].perturbedInputOutputs(
+                input: inputs, parameters: Array(parameters[model.parameterRanges[0]]), elements: firstElements,
+                values: firstElements.map { inputs.scalars[$0] },
+                beforeActivation: model.layers.count == 1 && model.fusesFinalActivation, context: context)
+            inputBaseRows = tape.value(model.perSampleObjective(
+                afterLayer: 0, output: tape.constant(outputs), parameters: parameters.map { tape.constant($0) },
+                targets: targets, on: tape,
+                context: context.stacked(rowSource: Array(0..<inputs.shape[0]), originalBatchSize: inputs.shape[0]))).scalars
+        } else {
+            inputBaseRows = baseRows
+        }
     }
 
     public func analyticGradients() -> [Tensor<Double>] {
@@ -94,36 +112,47 @@ public struct ModelObjective: PerturbableObjective {
         let independent = model.isSampleIndependent
         let rowsPerChange = independent ? 1 : batch
         let changesPerPass = Swift.max(1, maxRows / rowsPerChange)
+        let first = model.layers[0]
+        let firstIsLast = model.layers.count == 1
         var out: [Double] = []
         out.reserveCapacity(elements.count)
         var start = 0
         while start < elements.count {
             let end = Swift.min(start + changesPerPass, elements.count)
-            var scalars: [Double] = []
+            let tape = Tape<Double>(recording: false)
+            let constants = parameters.map { tape.constant($0) }
             var rowSource: [Int] = []
-            for k in start..<end {
-                let e = elements[k], b = e / perSample
-                if independent {
-                    var row = Array(inputs.scalars[(b * perSample)..<((b + 1) * perSample)])
-                    row[e - b * perSample] = values[k]
-                    scalars.append(contentsOf: row)
-                    rowSource.append(b)
-                } else {
+            let rows: [Double]
+            if independent {
+                // Only the changed sample's loss changes: the first layer recomputes just
+                // that sample, and the rest of the network runs on the stacked samples.
+                let chunk = Array(elements[start..<end])
+                rowSource = chunk.map { $0 / perSample }
+                let outputs = first.perturbedInputOutputs(
+                    input: inputs, parameters: Array(parameters[model.parameterRanges[0]]),
+                    elements: chunk, values: Array(values[start..<end]),
+                    beforeActivation: firstIsLast && model.fusesFinalActivation, context: context)
+                rows = tape.value(model.perSampleObjective(
+                    afterLayer: 0, output: tape.constant(outputs), parameters: constants,
+                    targets: targets.gatherSamples(rowSource, batchSize: batch),
+                    on: tape, context: context.stacked(rowSource: rowSource, originalBatchSize: batch))).scalars
+            } else {
+                var scalars: [Double] = []
+                for k in start..<end {
                     var copy = inputs.scalars
-                    copy[e] = values[k]
+                    copy[elements[k]] = values[k]
                     scalars.append(contentsOf: copy)
                     rowSource.append(contentsOf: 0..<batch)
                 }
+                let stacked = Tensor(unchecked: [rowSource.count] + model.inputShape, scalars: scalars)
+                rows = tape.value(model.perSampleObjective(
+                    from: 0, input: tape.constant(stacked), parameters: constants,
+                    targets: targets.gatherSamples(rowSource, batchSize: batch),
+                    on: tape, context: context.stacked(rowSource: rowSource, originalBatchSize: batch))).scalars
             }
-            let stacked = Tensor(unchecked: [rowSource.count] + model.inputShape, scalars: scalars)
-            let tape = Tape<Double>(recording: false)
-            let rows = tape.value(model.perSampleObjective(
-                from: 0, input: tape.constant(stacked), parameters: parameters.map { tape.constant($0) },
-                targets: targets.gatherSamples(rowSource, batchSize: batch),
-                on: tape, context: context.stacked(rowSource: rowSource, originalBatchSize: batch))).scalars
             for k in 0..<(end - start) {
                 var s = 0.0
-                for r in (k * rowsPerChange)..<((k + 1) * rowsPerChange) { s += rows[r] - baseRows[rowSource[r]] }
+                for r in (k * rowsPerChange)..<((k + 1) * rowsPerChange) { s += rows[r] - inputBaseRows[rowSource[r]] }
                 out.append(s / Double(batch))
             }
             start = end

@@ -34,6 +34,27 @@ import Testing
         }
     }
 
+    @Test(arguments: activations)
+    func denseInputFastPathMatchesTheDefault(activation: ActivationSpec) {
+        let layer = DenseLayer(name: "d", spec: DenseSpec(units: 4, activation: activation), inputShape: [3, 5])
+        var rng = SeededRNG(seed: 4)
+        let input = Tensor<Double>(unchecked: [2, 3, 5], scalars: (0..<30).map { _ in rng.normal() })
+        let params: [Tensor<Double>] = [
+            Tensor(unchecked: [5, 4], scalars: (0..<20).map { _ in rng.normal() }),
+            Tensor(unchecked: [4], scalars: (0..<4).map { _ in rng.normal() }),
+        ]
+        let elements = [0, 7, 14, 15, 22, 29]
+        let values = elements.map { Double($0) * 0.11 - 1 }
+        for before in [false, true] {
+            let fast = layer.perturbedInputOutputs(input: input, parameters: params, elements: elements, values: values,
+                                                   beforeActivation: before, context: ForwardContext(training: true))
+            let slow = layer.defaultPerturbedInputOutputs(input: input, parameters: params, elements: elements, values: values,
+                                                          beforeActivation: before, context: ForwardContext(training: true))
+            #expect(fast.shape == slow.shape)
+            #expect((zip(fast.scalars, slow.scalars).map { abs($0 - $1) }.max() ?? 0) < 1e-12)
+        }
+    }
+
     @Test func modelObjectiveDeltasMatchFullRecomputation() throws {
         let spec = try ModelSpec.decode(json: """
         {"name": "m", "input_shape": [4], "loss": "sparse_categorical_crossentropy",

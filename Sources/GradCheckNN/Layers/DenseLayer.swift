@@ -55,11 +55,16 @@ public struct DenseLayer: Layer {
         return useBias ? tape.addBias(z, parameters[1]) : z
     }
 
-    /// A kernel element `(i, j)` or bias element `j` only changes output column `j`: this
-    /// recomputes that column (a dot product per row) on a copy of the unperturbed
-    /// pre-activation, then applies the activation.
+    /// A kernel element `(i, j)` or bias element `j` only changes output column `j`, and
+    /// the layer is linear in both before its activation: the perturbed pre-activation is
+    /// `z + (w' − w)·x[:, i]` in column `j` (or `z + (b' − b)` for a bias), exactly. This
+    /// updates that column of a copy of the unperturbed pre-activation, then applies the
+    /// activation once over all the changes stacked. A test pins the result to
+    /// ``Layer/defaultPerturbedOutputs(input:parameters:parameter:elements:values:beforeActivation:context:)``,
+    /// which reruns the forward pass.
     ///
-    /// - Complexity: O(rows · in) per change, against O(rows · in · units) for a full pass.
+    /// - Complexity: O(rows · units) per change (the copy), against O(rows · in · units)
+    ///   for a full pass.
     @_specialize(where S == Double)
     @_specialize(where S == Float)
     public func perturbedOutputs<S: TensorScalar>(
@@ -71,33 +76,73 @@ public struct DenseLayer: Layer {
         var base = input.matmul(kernel)
         if useBias { base.addRow(parameters[1]) }
         let rows = base.rowCount
-        var stacked = [S]()
-        stacked.reserveCapacity(elements.count * base.count)
-        var column = [S](repeating: 0, count: k)
-        for (element, value) in zip(elements, values) {
-            let j = parameter == 0 ? element % n : element
-            for p in 0..<k { column[p] = kernel.scalars[p * n + j] }
-            if parameter == 0 { column[element / n] = value }
-            let bias: S = useBias ? (parameter == 1 ? value : parameters[1].scalars[j]) : 0
-            var z = base
-            input.scalars.withUnsafeBufferPointer { xs in
-                column.withUnsafeBufferPointer { w in
-                    for r in 0..<rows {
-                        let row = xs.baseAddress! + r * k
-                        var acc: S = 0
-                        for p in 0..<k { acc += row[p] * w[p] }
-                        z.scalars[r * n + j] = acc + bias
+        let changes = elements.count
+        var stacked = [S](repeating: 0, count: changes * base.count)
+        stacked.withUnsafeMutableBufferPointer { out in
+            base.scalars.withUnsafeBufferPointer { z in
+                input.scalars.withUnsafeBufferPointer { x in
+                    for (c, element) in elements.enumerated() {
+                        let o = out.baseAddress! + c * z.count
+                        o.update(from: z.baseAddress!, count: z.count)
+                        if parameter == 0 {
+                            let i = element / n, j = element % n
+                            let delta = values[c] - kernel.scalars[element]
+                            for r in 0..<rows { o[r * n + j] += delta * x[r * k + i] }
+                        } else {
+                            let delta = values[c] - parameters[1].scalars[element]
+                            for r in 0..<rows { o[r * n + element] += delta }
+                        }
                     }
                 }
             }
-            if !beforeActivation && !outputActivation.isLinear {
-                let tape = Tape<S>(recording: false)
-                z = tape.value(outputActivation(tape.constant(z), on: tape))
-            }
-            stacked.append(contentsOf: z.scalars)
         }
         var shape = base.shape
-        shape[0] *= elements.count
-        return Tensor(unchecked: shape, scalars: stacked)
+        shape[0] *= changes
+        var out = Tensor(unchecked: shape, scalars: stacked)
+        if !beforeActivation && !outputActivation.isLinear {
+            let tape = Tape<S>(recording: false)
+            out = tape.value(outputActivation(tape.constant(out), on: tape))
+        }
+        return out
+    }
+
+    /// An input element in row `r` (of the rows the last axis makes), column `i`, only
+    /// changes output row `r`, by `(x' − x)·kernel[i, :]` before the activation: this
+    /// updates that row of a copy of the sample's unperturbed pre-activation.
+    ///
+    /// - Complexity: O(per-sample output + units) per change, against O(per-sample input · units).
+    @_specialize(where S == Double)
+    @_specialize(where S == Float)
+    public func perturbedInputOutputs<S: TensorScalar>(
+        input: Tensor<S>, parameters: [Tensor<S>], elements: [Int], values: [S],
+        beforeActivation: Bool, context: ForwardContext
+    ) -> Tensor<S> {
+        let kernel = parameters[0]
+        let k = kernel.shape[0], n = units
+        var base = input.matmul(kernel)
+        if useBias { base.addRow(parameters[1]) }
+        let batch = input.shape[0]
+        let perIn = input.count / batch, perOut = base.count / batch
+        var stacked = [S](repeating: 0, count: elements.count * perOut)
+        stacked.withUnsafeMutableBufferPointer { out in
+            base.scalars.withUnsafeBufferPointer { z in
+                kernel.scalars.withUnsafeBufferPointer { w in
+                    for (c, element) in elements.enumerated() {
+                        let b = element / perIn
+                        let o = out.baseAddress! + c * perOut
+                        o.update(from: z.baseAddress! + b * perOut, count: perOut)
+                        let r = (element - b * perIn) / k, i = element % k
+                        let delta = values[c] - input.scalars[element]
+                        for j in 0..<n { o[r * n + j] += delta * w[i * n + j] }
+                    }
+                }
+            }
+        }
+        var out = Tensor(unchecked: [elements.count] + outputShape, scalars: stacked)
+        if !beforeActivation && !outputActivation.isLinear {
+            let tape = Tape<S>(recording: false)
+            out = tape.value(outputActivation(tape.constant(out), on: tape))
+        }
+        return out
     }
 }

@@ -28,6 +28,10 @@ public protocol Layer: Sendable {
     var isSampleIndependent: Bool { get }
     /// The activation applied last inside the layer, which a fused loss may take over.
     var outputActivation: Activation { get }
+    /// Whether the layer's input is integer indices (token ids of an `embedding`), not a
+    /// differentiable value: such a layer is only ever first, and the verifier and the
+    /// gradient files leave the `inputs` gradient out.
+    var takesIndices: Bool { get }
 
     /// Records the layer's forward pass on `tape`.
     ///
@@ -57,12 +61,25 @@ public protocol Layer: Sendable {
         input: Tensor<S>, parameters: [Tensor<S>], parameter: Int,
         elements: [Int], values: [S], beforeActivation: Bool, context: ForwardContext
     ) -> Tensor<S>
+
+    /// For a sample-independent layer: the outputs of the sample each input change
+    /// belongs to, stacked along the batch axis (`[changes] + outputShape`). Entry `k` is
+    /// the output, for sample `elements[k] / (elements per sample)`, of `input` with flat
+    /// element `elements[k]` set to `values[k]`.
+    ///
+    /// The default stacks the changed samples and runs ``forward(_:_:on:context:)`` once
+    /// (stochastic layers see each sample's own mask through `context.rowSource`).
+    func perturbedInputOutputs<S: TensorScalar>(
+        input: Tensor<S>, parameters: [Tensor<S>], elements: [Int], values: [S],
+        beforeActivation: Bool, context: ForwardContext
+    ) -> Tensor<S>
 }
 
 extension Layer {
     public var activityRegularizer: Regularizer? { nil }
     public var isSampleIndependent: Bool { true }
     public var outputActivation: Activation { .linear }
+    public var takesIndices: Bool { false }
     public var parameters: [ParameterDescriptor] { [] }
 
     public func forwardBeforeActivation<S: TensorScalar>(
@@ -78,6 +95,42 @@ extension Layer {
         defaultPerturbedOutputs(input: input, parameters: parameters, parameter: parameter,
                                 elements: elements, values: values,
                                 beforeActivation: beforeActivation, context: context)
+    }
+
+    public func perturbedInputOutputs<S: TensorScalar>(
+        input: Tensor<S>, parameters: [Tensor<S>], elements: [Int], values: [S],
+        beforeActivation: Bool, context: ForwardContext
+    ) -> Tensor<S> {
+        defaultPerturbedInputOutputs(input: input, parameters: parameters, elements: elements, values: values,
+                                     beforeActivation: beforeActivation, context: context)
+    }
+
+    /// The reference implementation of ``perturbedInputOutputs(input:parameters:elements:values:beforeActivation:context:)``:
+    /// the changed samples stacked and run forward once.
+    public func defaultPerturbedInputOutputs<S: TensorScalar>(
+        input: Tensor<S>, parameters: [Tensor<S>], elements: [Int], values: [S],
+        beforeActivation: Bool, context: ForwardContext
+    ) -> Tensor<S> {
+        let batch = input.shape[0]
+        let per = batch == 0 ? 0 : input.count / batch
+        var scalars = [S]()
+        scalars.reserveCapacity(elements.count * per)
+        var rowSource: [Int] = []
+        rowSource.reserveCapacity(elements.count)
+        for (element, value) in zip(elements, values) {
+            let b = element / per
+            let start = scalars.count
+            scalars.append(contentsOf: input.scalars[(b * per)..<((b + 1) * per)])
+            scalars[start + element - b * per] = value
+            rowSource.append(b)
+        }
+        let tape = Tape<S>(recording: false)
+        let x = tape.constant(Tensor(unchecked: [elements.count] + Array(input.shape.dropFirst()), scalars: scalars))
+        let p = parameters.map { tape.constant($0) }
+        let stacked = context.stacked(rowSource: rowSource, originalBatchSize: batch)
+        let y = beforeActivation ? forwardBeforeActivation(x, p, on: tape, context: stacked)
+                                 : forward(x, p, on: tape, context: stacked)
+        return tape.value(y)
     }
 
     /// The reference implementation of ``perturbedOutputs(input:parameters:parameter:elements:values:beforeActivation:context:)``:

@@ -29,6 +29,9 @@ public struct Model: Sendable {
     public var outputShape: [Int] { layers.last?.outputShape ?? inputShape }
     /// The trainable parameters, in order (what gradient files hold).
     public var trainableParameters: [ParameterDescriptor] { parameters.filter(\.trainable) }
+    /// Whether the model's input is integer indices (its first layer is an `embedding`):
+    /// then no gradient is taken with respect to the inputs.
+    public var takesIndices: Bool { layers.first?.takesIndices ?? false }
     /// Whether every layer treats samples independently (the verifier's fast input path).
     public var isSampleIndependent: Bool { layers.allSatisfy(\.isSampleIndependent) }
 
@@ -37,47 +40,127 @@ public struct Model: Sendable {
     /// - Throws: ``ModelError`` naming the layer's path and shapes when a layer cannot
     ///   take its input (a reshape to a different element count, say).
     public init(spec: ModelSpec, file: String? = nil) throws(ModelError) {
-        var shape = spec.inputShape
-        try Self.checkSize(shape, path: "input_shape", file: file)
-        var layers: [any Layer] = []
+        try Self.checkSize(spec.inputShape, path: "input_shape", file: file)
         var dropouts = 0
+        var layers: [any Layer] = []
+        var shape = spec.inputShape
         for layerSpec in spec.layers {
-            let layer: any Layer
-            switch layerSpec.kind {
-            case let .dense(dense):
-                layer = DenseLayer(name: layerSpec.name, spec: dense, inputShape: shape)
-            case let .activation(activation):
-                layer = ActivationLayer(name: layerSpec.name, activation: Activation(activation), inputShape: shape)
-            case let .dropout(rate):
-                dropouts += 1
-                layer = DropoutLayer(name: layerSpec.name, rate: rate, ordinal: dropouts, inputShape: shape)
-            case .flatten:
-                layer = ReshapeLayer(name: layerSpec.name, typeName: "flatten", inputShape: shape,
-                                     outputShape: [shape.reduce(1, *)])
-            case let .reshape(target):
-                try Self.checkSize(target.map { $0 == -1 ? 1 : $0 }, path: layerSpec.path, file: file)
-                let count = shape.reduce(1, *)
-                var resolved = target
-                if let free = target.firstIndex(of: -1) {
-                    let known = target.filter { $0 != -1 }.reduce(1, *)
-                    guard known > 0, count % known == 0 else {
-                        throw ModelError(file: file, path: layerSpec.path,
-                            "\(layerSpec.name): cannot reshape an input of shape \(shape) (\(count) values) to \(target)")
-                    }
-                    resolved[free] = count / known
-                }
-                guard resolved.reduce(1, *) == count else {
-                    throw ModelError(file: file, path: layerSpec.path,
-                        "\(layerSpec.name): cannot reshape an input of shape \(shape) (\(count) values) to \(target) (\(resolved.reduce(1, *)) values)")
-                }
-                layer = ReshapeLayer(name: layerSpec.name, typeName: "reshape", inputShape: shape, outputShape: resolved)
-            }
-            for p in layer.parameters { try Self.checkSize(p.shape, path: layerSpec.path, file: file) }
-            try Self.checkSize(layer.outputShape, path: layerSpec.path, file: file)
+            let layer = try Self.buildLayer(layerSpec, inputShape: shape, first: layers.isEmpty,
+                                            dropouts: &dropouts, file: file)
             layers.append(layer)
             shape = layer.outputShape
         }
         try self.init(name: spec.name, inputShape: spec.inputShape, layers: layers, loss: spec.loss, spec: spec, file: file)
+    }
+
+    /// Builds one layer of a spec for a per-sample `inputShape`, checking that it can
+    /// take it (inner layers of a `residual` block included, recursively).
+    ///
+    /// - Parameters:
+    ///   - first: whether the layer is the model's first (the only place an `embedding`,
+    ///     which takes token ids, may be).
+    ///   - dropouts: the dropout layers built so far, in model order (each one's ordinal
+    ///     seeds its mask).
+    /// - Throws: ``ModelError`` at the layer's path naming the layer, its input shape and
+    ///   what it needs.
+    static func buildLayer(_ layerSpec: LayerSpec, inputShape shape: [Int], first: Bool, dropouts: inout Int,
+                           file: String?) throws(ModelError) -> any Layer {
+        let name = layerSpec.name
+        func fail(_ message: String) -> ModelError {
+            ModelError(file: file, path: layerSpec.path, "\(name): \(message)")
+        }
+        let layer: any Layer
+        switch layerSpec.kind {
+        case let .dense(dense):
+            layer = DenseLayer(name: name, spec: dense, inputShape: shape)
+        case let .activation(activation):
+            layer = ActivationLayer(name: name, activation: Activation(activation), inputShape: shape)
+        case let .dropout(rate):
+            dropouts += 1
+            layer = DropoutLayer(name: name, rate: rate, ordinal: dropouts, inputShape: shape)
+        case .flatten:
+            layer = ReshapeLayer(name: name, typeName: "flatten", inputShape: shape, outputShape: [shape.reduce(1, *)])
+        case let .reshape(target):
+            try Self.checkSize(target.map { $0 == -1 ? 1 : $0 }, path: layerSpec.path, file: file)
+            let count = shape.reduce(1, *)
+            var resolved = target
+            if let free = target.firstIndex(of: -1) {
+                let known = target.filter { $0 != -1 }.reduce(1, *)
+                guard known > 0, count % known == 0 else {
+                    throw fail("cannot reshape an input of shape \(shape) (\(count) values) to \(target)")
+                }
+                resolved[free] = count / known
+            }
+            guard resolved.reduce(1, *) == count else {
+                throw fail("cannot reshape an input of shape \(shape) (\(count) values) to \(target) (\(resolved.reduce(1, *)) values)")
+            }
+            layer = ReshapeLayer(name: name, typeName: "reshape", inputShape: shape, outputShape: resolved)
+        case let .conv2D(conv):
+            if let problem = Conv2DLayer.inputProblem(spec: conv, inputShape: shape) { throw fail(problem) }
+            layer = Conv2DLayer(name: name, spec: conv, inputShape: shape)
+        case let .maxPooling2D(pool):
+            if let problem = MaxPooling2DLayer.inputProblem(spec: pool, inputShape: shape) { throw fail(problem) }
+            layer = MaxPooling2DLayer(name: name, spec: pool, inputShape: shape)
+        case let .averagePooling2D(pool):
+            if let problem = AveragePooling2DLayer.inputProblem(spec: pool, inputShape: shape) { throw fail(problem) }
+            layer = AveragePooling2DLayer(name: name, spec: pool, inputShape: shape)
+        case .globalAveragePooling2D:
+            if let problem = GlobalAveragePooling2DLayer.inputProblem(inputShape: shape) { throw fail(problem) }
+            layer = GlobalAveragePooling2DLayer(name: name, inputShape: shape)
+        case let .embedding(embedding):
+            guard first else {
+                throw fail("takes integer token ids, so it must be the model's first layer (its input here is the "
+                    + "output \(shape) of another layer)")
+            }
+            layer = EmbeddingLayer(name: name, spec: embedding, inputShape: shape)
+        case let .batchNormalization(bn):
+            layer = BatchNormalizationLayer(name: name, spec: bn, inputShape: shape)
+        case let .layerNormalization(ln):
+            layer = LayerNormalizationLayer(name: name, spec: ln, inputShape: shape)
+        case let .simpleRNN(rnn):
+            layer = try Self.atSpecPath(layerSpec, file: file) { () throws(ModelError) in
+                try SimpleRNNLayer(name: name, spec: rnn, inputShape: shape)
+            }
+        case let .lstm(rnn):
+            layer = try Self.atSpecPath(layerSpec, file: file) { () throws(ModelError) in
+                try LSTMLayer(name: name, spec: rnn, inputShape: shape)
+            }
+        case let .gru(rnn):
+            layer = try Self.atSpecPath(layerSpec, file: file) { () throws(ModelError) in
+                try GRULayer(name: name, spec: rnn, inputShape: shape)
+            }
+        case let .residual(block):
+            var inner: [any Layer] = []
+            var innerShape = shape
+            for innerSpec in block.layers {
+                let l = try buildLayer(innerSpec, inputShape: innerShape, first: false, dropouts: &dropouts, file: file)
+                inner.append(l)
+                innerShape = l.outputShape
+            }
+            layer = try Self.atSpecPath(layerSpec, file: file) { () throws(ModelError) in
+                try ResidualLayer(name: name, inputShape: shape, layers: inner)
+            }
+        }
+        for p in layer.parameters { try Self.checkSize(p.shape, path: layerSpec.path, file: file) }
+        try Self.checkSize(layer.outputShape, path: layerSpec.path, file: file)
+        return layer
+    }
+
+    /// Runs a layer initialiser that validates its input, reporting its error at the
+    /// layer's path in the spec (the initialiser only knows the layer's name).
+    static func atSpecPath(_ layerSpec: LayerSpec, file: String?,
+                           _ build: () throws(ModelError) -> any Layer) throws(ModelError) -> any Layer {
+        do {
+            return try build()
+        } catch {
+            var located = error
+            located.file = file
+            located.path = layerSpec.path
+            if !located.message.hasPrefix(layerSpec.name + ":") {
+                located.message = "\(layerSpec.name): \(located.message)"
+            }
+            throw located
+        }
     }
 
     /// A model from layers built in code: custom ``Layer`` conformances included.
@@ -180,11 +263,15 @@ public struct Model: Sendable {
         return out
     }
 
-    /// Checks a batch's inputs against ``inputShape``.
+    /// Checks a batch's inputs against ``inputShape``, and, when the first layer is an
+    /// `embedding`, that every input is a token id (an integer in `0..<input_dim`).
     public func checkInputs<S: TensorScalar>(_ inputs: Tensor<S>, file: String? = nil) throws(ModelError) {
         guard inputs.rank == inputShape.count + 1, Array(inputs.shape.dropFirst()) == inputShape, inputs.shape[0] > 0 else {
             throw ModelError(file: file, path: "inputs.shape",
                 "expected [batch] + \(inputShape) with batch ≥ 1, got \(inputs.shape)")
+        }
+        if let embedding = layers.first as? EmbeddingLayer, let bad = embedding.firstInvalidID(in: inputs) {
+            throw ModelError(file: file, path: "inputs.values[\(bad.index)]", bad.message)
         }
     }
 
