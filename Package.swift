@@ -7,6 +7,7 @@ let package = Package(
     name: "GradCheck",
     products: [
         .library(name: "GradCheck", targets: ["GradCheck"]),
+        .library(name: "GradCheckTesting", targets: ["GradCheckTesting"]),
         .executable(name: "gradcheck", targets: ["gradcheck"]),
     ],
     targets: [
@@ -23,6 +24,7 @@ let package = Package(
             "GradCheckTensor", "GradCheckAutograd", "GradCheckNN", "GradCheckVerify",
             "GradCheckClipping", "GradCheckHealth", "GradCheckTraining",
         ]),
+        .target(name: "GradCheckTesting", dependencies: ["GradCheck"]),
         .target(name: "GradCheckCLI", dependencies: ["GradCheck"]),
         .executableTarget(name: "gradcheck", dependencies: ["GradCheckCLI"]),
 
@@ -34,6 +36,7 @@ let package = Package(
         .testTarget(name: "GradCheckHealthTests", dependencies: ["GradCheckHealth"]),
         .testTarget(name: "GradCheckTrainingTests", dependencies: ["GradCheckTraining"]),
         .testTarget(name: "GradCheckCLITests", dependencies: ["GradCheckCLI"]),
+        .testTarget(name: "GradCheckTestingTests", dependencies: ["GradCheckTesting"]),
     ],
     swiftLanguageModes: [.v5]
 )

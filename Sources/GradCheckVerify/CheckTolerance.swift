@@ -25,6 +25,17 @@ public struct CheckTolerance: Sendable, Hashable {
     /// The float64 defaults: `step` 1e-6, `absolute` 1e-8, `relative` 1e-5.
     public static let float64 = CheckTolerance(step: 1e-6, absolute: 1e-8, relative: 1e-5)
 
+    /// Tolerances for functions computed in `Float` (float32), where float64 is the right
+    /// tool and this is the fallback: `step` 1e-3, `absolute` 1e-4, `relative` 1e-2.
+    ///
+    /// With unit roundoff ε ≈ 6e-8, the rounding error of a central difference is about
+    /// `ε·|f|/h` ≈ 6e-5·|f| at `h` = 1e-3 (near the balancing `ε^(1/3)` ≈ 4e-3), the
+    /// truncation error `h²·|f‴|/6` ≈ 2e-7·|f‴|, and rounding `x ± h` to float moves the
+    /// step itself by up to `ε·|x|/h` ≈ 6e-5 relative. A relative tolerance of 1e-2 keeps
+    /// two orders of magnitude of margin over all three; bugs that are off by less than 1%
+    /// go unseen, which is why checks should run in float64 when they can.
+    public static let float32 = CheckTolerance(step: 1e-3, absolute: 1e-4, relative: 1e-2)
+
     /// A tolerance with the given step and bounds.
     public init(step: Double, absolute: Double, relative: Double) {
         self.step = step
