@@ -129,6 +129,7 @@ public final class Tape<Scalar: TensorScalar> {
         grads[output.index] = seed
         // Only entries at or above the lowest requested variable can contribute.
         let lowest = variables.map(\.index).min() ?? 0
+        let requested = Set(variables.map(\.index))
         var i = output.index
         while i >= lowest {
             if let g = grads[i], let pullback = pullbacks[i] {
@@ -141,7 +142,8 @@ public final class Tape<Scalar: TensorScalar> {
                         grads[input]!.add(ig)
                     }
                 }
-                if i != output.index { grads[i] = nil }  // free memory early
+                // Free memory early, but keep what the caller asked for (an intermediate).
+                if i != output.index && !requested.contains(i) { grads[i] = nil }
             }
             i -= 1
         }

@@ -90,8 +90,9 @@ extension Tensor {
         return m
     }
 
-    /// The number of rows when the last axis is read as columns (`count / shape.last`).
-    @inlinable public var rowCount: Int { shape.isEmpty ? 1 : (shape.last! == 0 ? 0 : count / shape.last!) }
+    /// The number of rows when the last axis is read as columns: the product of the
+    /// leading axes (`count / shape.last`, and still right when the last axis is 0).
+    @inlinable public var rowCount: Int { shape.dropLast().reduce(1, *) }
     /// The size of the last axis (1 for a scalar).
     @inlinable public var columnCount: Int { shape.last ?? 1 }
 
@@ -265,10 +266,10 @@ public func _scaledNorm<S: TensorScalar>(_ x: UnsafeBufferPointer<S>) -> S {
         m = max(m, abs(v))
     }
     if m == 0 { return 0 }
-    let inv = 1 / m
+    // Divide rather than multiply by 1/m: 1/m overflows to inf when m is subnormal.
     var s: S = 0
     for v in x {
-        let t = v * inv
+        let t = v / m
         s += t * t
     }
     return m * s.squareRoot()

@@ -118,6 +118,9 @@ import Testing
     let t = Tensor<Double>.zeros([2, 3, 4])
     #expect(t.rowCount == 6 && t.columnCount == 4)
     #expect(Tensor<Double>(scalar: 1).rowCount == 1 && Tensor<Double>(scalar: 1).columnCount == 1)
-    #expect(Tensor<Double>.zeros([3, 0]).rowCount == 0)
+    // Rows are the product of the leading axes, also when the last axis is empty.
+    #expect(Tensor<Double>.zeros([3, 0]).rowCount == 3)
+    #expect(Tensor<Double>.zeros([2, 3, 0]).rowCount == 6)
     #expect(Tensor<Double>.zeros([0, 3]).rowCount == 0)
+    #expect(Tensor<Double>.zeros([5]).rowCount == 1)
 }
