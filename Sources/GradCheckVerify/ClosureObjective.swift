@@ -35,4 +35,12 @@ public struct ClosureObjective: PerturbableObjective {
             return function(point) - base
         }
     }
+
+    public func deltas(argument: Int, directions: [Tensor<Double>]) -> [Double] {
+        directions.map { d in
+            var point = arguments.map(\.value)
+            point[argument].add(d)
+            return function(point) - base
+        }
+    }
 }

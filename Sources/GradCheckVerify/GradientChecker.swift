@@ -29,16 +29,33 @@ public struct GradientChecker: Sendable {
     public var threads: Int?
     /// Elements per objective call.
     public var chunkSize: Int
+    /// Element by element (full), or random directional probes (fast).
+    public var mode: CheckMode
+    /// Scale each element's step by its magnitude: `h_i = step · max(1, |x_i|)`, so large
+    /// weights are perturbed by the same relative amount as small ones.
+    public var relativeStep: Bool
+    /// Use the fourth-order Richardson extrapolation `(4·D(h/2) − D(h)) / 3` of central
+    /// differences, and report its estimated truncation error `|D(h) − D(h/2)| / 3`: for
+    /// functions with large third derivatives, where plain central differences are too rough.
+    public var richardson: Bool
 
     /// A checker.
     public init(tolerance: CheckTolerance = .float64, maxElements: Int? = nil, seed: UInt64 = 0,
-                threads: Int? = nil, chunkSize: Int = 64) {
+                threads: Int? = nil, chunkSize: Int = 64, mode: CheckMode = .full,
+                relativeStep: Bool = false, richardson: Bool = false) {
         self.tolerance = tolerance
         self.maxElements = maxElements
         self.seed = seed
         self.threads = threads
         self.chunkSize = chunkSize
+        self.mode = mode
+        self.relativeStep = relativeStep
+        self.richardson = richardson
     }
+
+    /// The step for an element of value `x`.
+    @inlinable
+    func step(at x: Double) -> Double { relativeStep ? tolerance.step * Swift.max(1, Swift.abs(x)) : tolerance.step }
 
     /// Checks every argument of `objective`, reporting each under `target`.
     ///
@@ -50,7 +67,11 @@ public struct GradientChecker: Sendable {
         var results: [TensorCheckResult] = []
         for (a, argument) in objective.arguments.enumerated() {
             if let only, !only.contains(argument.name) { continue }
-            results.append(checkArgument(objective, argument: a, analytic: analytic[a], target: target))
+            switch mode {
+            case .full: results.append(checkArgument(objective, argument: a, analytic: analytic[a], target: target))
+            case let .fast(probes):
+                results.append(probeArgument(objective, argument: a, analytic: analytic[a], target: target, probes: probes))
+            }
         }
         return results
     }
@@ -88,32 +109,50 @@ public struct GradientChecker: Sendable {
 
     func checkChunk(_ objective: some PerturbableObjective, argument a: Int, elements: [Int], analytic: Tensor<Double>) -> [ElementCheck] {
         let x = objective.arguments[a].value
-        let h = tolerance.step
-        var values: [Double] = []
-        values.reserveCapacity(2 * elements.count)
+        // Steps per element: h, and h/2 as well for Richardson extrapolation.
+        let fractions: [Double] = richardson ? [1, 0.5] : [1]
+        var changed: [Int] = [], values: [Double] = []
         for e in elements {
-            values.append(x.scalars[e] + h)
-            values.append(x.scalars[e] - h)
+            for f in fractions {
+                let h = f * step(at: x.scalars[e])
+                changed.append(e); values.append(x.scalars[e] + h)
+                changed.append(e); values.append(x.scalars[e] - h)
+            }
         }
-        let d = objective.deltas(argument: a, elements: elements.flatMap { [$0, $0] }, values: values)
+        let d = objective.deltas(argument: a, elements: changed, values: values)
+        let perElement = 2 * fractions.count
         var out: [ElementCheck] = []
         out.reserveCapacity(elements.count)
         var retry: [Int] = []
         for (k, e) in elements.enumerated() {
             let xi = x.scalars[e]
-            let up = values[2 * k] - xi, down = xi - values[2 * k + 1]
-            let numerical = (d[2 * k] - d[2 * k + 1]) / (up + down)
-            let check = element(e, shape: x.shape, analytic: analytic.scalars[e], numerical: numerical,
-                                forward: d[2 * k] / up, backward: -d[2 * k + 1] / down)
+            func central(_ j: Int) -> (value: Double, forward: Double, backward: Double) {
+                let i = k * perElement + 2 * j
+                let up = values[i] - xi, down = xi - values[i + 1]
+                return ((d[i] - d[i + 1]) / (up + down), d[i] / up, -d[i + 1] / down)
+            }
+            let coarse = central(0)
+            var numerical = coarse.value
+            var truncation: Double?
+            var forward = coarse.forward, backward = coarse.backward
+            if richardson {
+                let fine = central(1)
+                numerical = (4 * fine.value - coarse.value) / 3
+                truncation = Swift.abs(coarse.value - fine.value) / 3
+                (forward, backward) = (fine.forward, fine.backward)
+            }
+            var check = element(e, shape: x.shape, analytic: analytic.scalars[e], numerical: numerical,
+                                forward: forward, backward: backward)
+            check.truncationEstimate = truncation
             if check.status != .pass { retry.append(out.count) }
             out.append(check)
         }
         guard !retry.isEmpty else { return out }
         // A second look at a 16 times smaller step for the elements that disagreed.
-        let small = h / 16
         var values2: [Double] = []
         for r in retry {
             let xi = x.scalars[out[r].flatIndex]
+            let small = step(at: xi) / 16
             values2.append(xi + small)
             values2.append(xi - small)
         }
@@ -126,6 +165,7 @@ public struct GradientChecker: Sendable {
             let forward = d2[2 * k] / up, backward = -d2[2 * k + 1] / down
             var second = element(first.flatIndex, shape: x.shape, analytic: first.analytic, numerical: numerical,
                                  forward: forward, backward: backward)
+            second.truncationEstimate = first.truncationEstimate
             if second.status != .pass {
                 let jumpLarge = Swift.abs(first.forwardDifference - first.backwardDifference)
                 let jumpSmall = Swift.abs(forward - backward)
@@ -140,6 +180,44 @@ public struct GradientChecker: Sendable {
         return out
     }
 
+    /// Fast mode: `probes` random unit directions `u` over the whole argument; each
+    /// compares the directional central difference `(f(x + h·u) − f(x − h·u)) / 2h` with
+    /// `∇f · u` from the backward pass (PyTorch's `fast_mode`, for a scalar function:
+    /// `vᵀ J u` with `v = 1`). Two evaluations per probe instead of two per element; it
+    /// finds that a tensor's gradient is wrong, not which element.
+    func probeArgument(_ objective: some PerturbableObjective, argument a: Int, analytic: Tensor<Double>,
+                       target: String, probes: Int) -> TensorCheckResult {
+        let arg = objective.arguments[a]
+        var rng = SeededRNG(seed: seed, name: "probe|\(target)|\(arg.name)")
+        let h = tolerance.step
+        var directions: [Tensor<Double>] = []
+        var units: [Tensor<Double>] = []
+        for _ in 0..<probes {
+            var u = Tensor<Double>(unchecked: arg.value.shape, scalars: (0..<arg.value.count).map { _ in rng.normal() })
+            let norm = u.norm()
+            u.scale(by: norm > 0 ? 1 / norm : 0)
+            units.append(u)
+            var up = u, down = u
+            up.scale(by: h)
+            down.scale(by: -h)
+            directions.append(up)
+            directions.append(down)
+        }
+        let d = objective.deltas(argument: a, directions: directions)
+        var checks: [ElementCheck] = []
+        for k in 0..<probes {
+            let numerical = (d[2 * k] - d[2 * k + 1]) / (2 * h)
+            let projected = zip(analytic.scalars, units[k].scalars).reduce(0) { $0 + $1.0 * $1.1 }
+            var c = element(k, shape: [probes], analytic: projected, numerical: numerical,
+                            forward: d[2 * k] / h, backward: -d[2 * k + 1] / h)
+            c.index = [k]
+            checks.append(c)
+        }
+        var result = summarize(checks, argument: arg, target: target, checked: probes)
+        result.method = .probes
+        return result
+    }
+
     func element(_ e: Int, shape: [Int], analytic: Double, numerical: Double, forward: Double, backward: Double) -> ElementCheck {
         let err = Swift.abs(analytic - numerical)
         let scale = Swift.max(Swift.abs(analytic), Swift.abs(numerical))
@@ -151,11 +229,12 @@ public struct GradientChecker: Sendable {
             analytic: analytic, numerical: numerical,
             forwardDifference: forward, backwardDifference: backward,
             absoluteError: err, relativeError: scale == 0 ? (err == 0 ? 0 : .infinity) : err / scale,
-            allowedError: allowed, status: ok ? .pass : .fail)
+            allowedError: allowed, status: ok ? .pass : .fail, truncationEstimate: nil)
     }
 
     func summarize(_ checks: [ElementCheck], argument: CheckArgument, target: String, checked: Int) -> TensorCheckResult {
         var maxAbs = 0.0, maxRel = 0.0
+        var maxTruncation: Double?
         var failures = 0, kinks = 0
         var worst: ElementCheck?
         var worstScore = -Double.infinity
@@ -168,6 +247,7 @@ public struct GradientChecker: Sendable {
             case .kink: kinks += 1
             case .pass: break
             }
+            if let t = c.truncationEstimate { maxTruncation = Swift.max(maxTruncation ?? 0, t) }
             if c.status != .kink {
                 maxAbs = Swift.max(maxAbs, c.absoluteError.isNaN ? .infinity : c.absoluteError)
                 // Elements below the absolute tolerance are judged by it alone; their
@@ -189,9 +269,9 @@ public struct GradientChecker: Sendable {
         let status: CheckStatus = failures > 0 ? .fail : (kinks > 0 ? .kink : .pass)
         return TensorCheckResult(
             target: target, parameter: argument.name, shape: argument.value.shape,
-            elementsChecked: checked, elementCount: argument.value.count, status: status,
+            method: .elements, elementsChecked: checked, elementCount: argument.value.count, status: status,
             maxAbsoluteError: maxAbs, maxRelativeError: maxRel, failures: failures, kinks: kinks,
-            worst: worst, failingElements: failing)
+            worst: worst, failingElements: failing, maxTruncationEstimate: maxTruncation)
     }
 }
 
@@ -215,4 +295,12 @@ final class ChunkCounter: @unchecked Sendable {
             return next
         }
     }
+}
+
+/// How the checker compares gradients.
+public enum CheckMode: Sendable, Hashable {
+    /// Every element (or a sample of `maxElements`), located.
+    case full
+    /// `probes` random directional derivatives per tensor: cheap, not located.
+    case fast(probes: Int)
 }

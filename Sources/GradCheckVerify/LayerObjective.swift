@@ -25,7 +25,8 @@ public struct LayerObjective: PerturbableObjective {
         self.parameters = parameters
         self.input = input
         self.context = context
-        self.arguments = [CheckArgument(name: "inputs", value: input)]
+        // Token ids (an embedding) are not a differentiable input: no `inputs` argument.
+        self.arguments = (layer.takesIndices ? [] : [CheckArgument(name: "inputs", value: input)])
             + zip(layer.parameters, parameters).filter { $0.0.trainable }.map { CheckArgument(name: $0.0.name, value: $0.1) }
         let tape = Tape<Double>(recording: false)
         let y = tape.value(layer.forward(tape.constant(input), parameters.map { tape.constant($0) }, on: tape, context: context))
@@ -40,12 +41,26 @@ public struct LayerObjective: PerturbableObjective {
         let p = zip(layer.parameters, parameters).map { $0.0.trainable ? tape.variable($0.1) : tape.constant($0.1) }
         let y = layer.forward(x, p, on: tape, context: context)
         let grads = tape.gradients(of: y, seed: projection, withRespectTo: [x] + p)
-        return [grads[0]] + zip(layer.parameters, grads.dropFirst()).filter { $0.0.trainable }.map(\.1)
+        return (layer.takesIndices ? [] : [grads[0]]) + zip(layer.parameters, grads.dropFirst()).filter { $0.0.trainable }.map(\.1)
     }
 
     public func deltas(argument: Int, elements: [Int], values: [Double]) -> [Double] {
-        argument == 0 ? inputDeltas(elements: elements, values: values)
+        if layer.takesIndices { return parameterDeltas(argument: argument + 1, elements: elements, values: values) }
+        return argument == 0 ? inputDeltas(elements: elements, values: values)
                       : parameterDeltas(argument: argument, elements: elements, values: values)
+    }
+
+    public func deltas(argument: Int, directions: [Tensor<Double>]) -> [Double] {
+        let trainable = layer.parameters.indices.filter { layer.parameters[$0].trainable }
+        return directions.map { d in
+            var p = parameters, x = input
+            if argument == 0 { x.add(d) } else { p[trainable[argument - 1]].add(d) }
+            let tape = Tape<Double>(recording: false)
+            let y = tape.value(layer.forward(tape.constant(x), p.map { tape.constant($0) }, on: tape, context: context))
+            var s = 0.0
+            for j in 0..<y.count { s += (y.scalars[j] - output.scalars[j]) * projection.scalars[j] }
+            return s
+        }
     }
 
     func inputDeltas(elements: [Int], values: [Double]) -> [Double] {

@@ -49,7 +49,8 @@ public struct ModelObjective: PerturbableObjective {
         self.targets = targets
         self.context = context
         self.batch = inputs.shape[0]
-        var args = [CheckArgument(name: "inputs", value: inputs)]
+        // Token ids (an embedding first) are not a differentiable input: no `inputs` argument.
+        var args = model.takesIndices ? [] : [CheckArgument(name: "inputs", value: inputs)]
         var index: [Int] = []
         for (i, d) in model.parameters.enumerated() where d.trainable {
             args.append(CheckArgument(name: d.name, value: parameters[i]))
@@ -90,7 +91,7 @@ public struct ModelObjective: PerturbableObjective {
 
     public func analyticGradients() -> [Tensor<Double>] {
         let g = model.lossAndGradients(parameters: parameters, inputs: inputs, targets: targets, context: context)
-        return [g.inputs] + trainableIndex.map { g.parameters[model.parameters[$0].name]! }
+        return (model.takesIndices ? [] : [g.inputs]) + trainableIndex.map { g.parameters[model.parameters[$0].name]! }
     }
 
     /// The loss at the unperturbed point.
@@ -102,9 +103,29 @@ public struct ModelObjective: PerturbableObjective {
     }
 
     public func deltas(argument: Int, elements: [Int], values: [Double]) -> [Double] {
-        argument == 0
+        if model.takesIndices {
+            return parameterDeltas(parameter: trainableIndex[argument], elements: elements, values: values)
+        }
+        return argument == 0
             ? inputDeltas(elements: elements, values: values)
             : parameterDeltas(parameter: trainableIndex[argument - 1], elements: elements, values: values)
+    }
+
+    public func deltas(argument: Int, directions: [Tensor<Double>]) -> [Double] {
+        directions.map { d in
+            var p = parameters, x = inputs
+            if argument == 0 { x.add(d) } else { p[trainableIndex[argument - 1]].add(d) }
+            let tape = Tape<Double>(recording: false)
+            let rows = tape.value(model.perSampleObjective(
+                from: 0, input: tape.constant(x), parameters: p.map { tape.constant($0) }, targets: targets,
+                on: tape, context: context)).scalars
+            var delta = zip(rows, baseRows).reduce(0) { $0 + ($1.0 - $1.1) } / Double(batch)
+            if argument > 0, let r = model.parameters[trainableIndex[argument - 1]].regularizer {
+                let old = parameters[trainableIndex[argument - 1]].scalars
+                for (o, n) in zip(old, p[trainableIndex[argument - 1]].scalars) { delta += r.elementPenalty(n) - r.elementPenalty(o) }
+            }
+            return delta
+        }
     }
 
     func inputDeltas(elements: [Int], values: [Double]) -> [Double] {

@@ -23,6 +23,10 @@ public protocol PerturbableObjective: Sendable {
     /// Return the difference, not `f(x')`: an implementation can then subtract the
     /// unperturbed terms before summing, which keeps rounding at the size of what changed.
     func deltas(argument: Int, elements: [Int], values: [Double]) -> [Double]
+
+    /// `f(x + d_k) − f(x)` for each direction `d_k`, a tensor of argument `argument`'s
+    /// shape added to the whole argument at once (the probes of fast mode).
+    func deltas(argument: Int, directions: [Tensor<Double>]) -> [Double]
 }
 
 /// A named tensor argument of a ``PerturbableObjective``.

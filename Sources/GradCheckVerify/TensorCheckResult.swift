@@ -7,6 +7,8 @@ public struct TensorCheckResult: Sendable, Equatable {
     public var parameter: String
     /// The argument's shape.
     public var shape: [Int]
+    /// Whether elements were checked one by one, or random directions (fast mode).
+    public var method: CheckMethod
     /// How many elements were checked (all, unless sampled).
     public var elementsChecked: Int
     /// How many elements the argument has.
@@ -28,6 +30,18 @@ public struct TensorCheckResult: Sendable, Equatable {
     public var worst: ElementCheck?
     /// The first failing elements (up to 10), in index order.
     public var failingElements: [ElementCheck]
+    /// With Richardson extrapolation, the largest estimated truncation error of the
+    /// numerical derivatives (`|D(h) − D(h/2)| / 3`); `nil` otherwise.
+    public var maxTruncationEstimate: Double?
+}
+
+/// What the elements of a ``TensorCheckResult`` are.
+public enum CheckMethod: String, Sendable, Equatable {
+    /// Single elements: `index` is an element's index.
+    case elements
+    /// Random unit directions over the whole tensor: `index` is the probe's number, and
+    /// analytic/numerical are directional derivatives.
+    case probes
 }
 
 /// The comparison at one element.
@@ -52,4 +66,6 @@ public struct ElementCheck: Sendable, Equatable {
     public var allowedError: Double
     /// The verdict.
     public var status: CheckStatus
+    /// With Richardson extrapolation, the estimated truncation error of `numerical`.
+    public var truncationEstimate: Double?
 }

@@ -83,5 +83,12 @@ where T: Differentiable & ScalarFlattenable, T.TangentVector: ScalarFlattenable 
             return evaluate(T(flattenedScalars: scalars, like: x)) - base
         }
     }
+
+    public func deltas(argument: Int, directions: [Tensor<Double>]) -> [Double] {
+        let scalars = x.flattenedScalars
+        return directions.map { d in
+            evaluate(T(flattenedScalars: zip(scalars, d.scalars).map { $0 + $1 }, like: x)) - base
+        }
+    }
 }
 #endif
