@@ -11,6 +11,10 @@ enum CheckCommand {
         .init(name: "layer", valueName: "NAME", help: "check only this layer (on its own, and the model's gradient for its parameters)"),
         .init(name: "max-elements", valueName: "N", help: "check at most N elements of each tensor, sampled with --seed (default: all)"),
         .init(name: "threads", valueName: "N", help: "worker threads (default: every core)"),
+        .init(name: "mode", valueName: "full|fast", help: "full: every element, located (default); fast: random directional probes per tensor (PyTorch's fast_mode), far cheaper, not located"),
+        .init(name: "probes", valueName: "N", help: "probes per tensor in fast mode (default: 4)"),
+        .init(name: "richardson", valueName: nil, help: "fourth-order Richardson extrapolation of the differences, with an estimate of their truncation error"),
+        .init(name: "relative-step", valueName: nil, help: "scale each element's step by max(1, |x|)"),
         .init(name: "no-layers", valueName: nil, help: "skip the per-layer checks"),
         .init(name: "no-model", valueName: nil, help: "skip the whole-model check"),
         OutputFormat.flag,
@@ -43,8 +47,12 @@ enum CheckCommand {
             guard r >= 0 else { throw CLIError("--rtol: expected a non-negative number, got \(r)") }
             tolerance.relative = r
         }
+        let probes = try args.int("probes", minimum: 1) ?? 4
+        let mode: CheckMode = try args.choice("mode", ["full", "fast"]) == "fast" ? .fast(probes: probes) : .full
+        if args.string("probes") != nil, mode == .full { throw CLIError("--probes applies to --mode fast") }
         let checker = GradientChecker(tolerance: tolerance, maxElements: try args.int("max-elements", minimum: 1),
-                                      seed: session.seed, threads: try args.int("threads", minimum: 1))
+                                      seed: session.seed, threads: try args.int("threads", minimum: 1),
+                                      mode: mode, relativeStep: args.has("relative-step"), richardson: args.has("richardson"))
         let modelChecker = ModelChecker(checker: checker, seed: session.seed, layer: args.string("layer"),
                                         checkLayers: !args.has("no-layers"), checkModel: !args.has("no-model"))
         let start = Date()
@@ -61,7 +69,9 @@ enum CheckCommand {
 
     static func rows(_ report: CheckReport) -> [[String]] {
         report.results.map { r in
-            [r.target, r.parameter, r.elementsChecked == r.elementCount ? "\(r.elementCount)" : "\(r.elementsChecked)/\(r.elementCount)",
+            [r.target, r.parameter,
+             r.method == .probes ? "\(r.elementsChecked) probes"
+                : (r.elementsChecked == r.elementCount ? "\(r.elementCount)" : "\(r.elementsChecked)/\(r.elementCount)"),
              sci(r.maxAbsoluteError), sci(r.maxRelativeError), r.status.rawValue + (r.kinks > 0 && r.status != .kink ? " (\(r.kinks) kinks)" : "")]
         }
     }
@@ -72,7 +82,8 @@ enum CheckCommand {
         var lines: [String] = []
         for r in report.results where r.status != .pass {
             guard let w = r.worst else { continue }
-            let where_ = "\(r.target) \(r.parameter)\(w.index)"
+            let where_ = r.method == .probes ? "\(r.target) \(r.parameter) (probe \(w.index[0]))"
+                                             : "\(r.target) \(r.parameter)\(w.index)"
             if r.status == .fail {
                 lines.append("FAIL \(where_): analytic \(short(w.analytic)), numerical \(short(w.numerical)) "
                     + "(abs err \(sci(w.absoluteError)), rel err \(sci(w.relativeError)), allowed \(sci(w.allowedError))); "
@@ -124,6 +135,8 @@ enum CheckCommand {
                 o["analytic"] = .number(w.analytic)
                 o["numerical"] = .number(w.numerical)
             }
+            o["method"] = .string(r.method.rawValue)
+            if let t = r.maxTruncationEstimate { o["truncation_error"] = .number(t) }
             o["shape"] = .integers(r.shape)
             o["elements_checked"] = .integer(r.elementsChecked)
             o["elements"] = .integer(r.elementCount)
