@@ -1,1 +1,0 @@
-// GradCheckClipping: see the module's DocC overview.
