@@ -21,8 +21,16 @@ self-checked against central differences on a few elements per tensor.
 
 Choices made here (the Swift side must match them when it loads these files):
   * Weights: numpy default_rng(seed) with seed = crc32(spec name); kernels are
-    normal(0, sqrt(2 / fan_in)), biases normal(0, 0.1). Drawn in model order,
-    kernel then bias per dense layer.
+    normal(0, sqrt(2 / fan_in)) with fan_in the product of every axis but the last
+    (in for dense, kh*kw*in for conv2d), other parameters (biases, embeddings)
+    normal(0, 0.1). Drawn in model order, kernel then bias per layer.
+  * Token ids (a model whose first layer is an embedding) are drawn uniform in
+    0..input_dim-1, stored as integer-valued numbers; such a model has no input
+    gradient, and gradients.json has no "inputs" (FORMATS.md section 2).
+  * conv2d / pooling layers: NHWC; padding "same" as TensorFlow pads (see the
+    convolution section below); max-pool inputs are continuous random values, so
+    ties (kinks) have probability zero except at exact ReLU zeros, where every
+    candidate's gradient is zero anyway.
   * Batch: inputs standard normal (batch 4 when the input has 784 features, else 5).
     sparse_categorical_crossentropy targets have shape [B] (integer-valued numbers);
     categorical_crossentropy targets are one-hot [B, C]; binary targets 0/1 with the
@@ -175,11 +183,15 @@ class Model:
                 target = list(raw["target_shape"])
                 assert int(np.prod(target)) == int(np.prod(shape)), "reshape size mismatch"
                 shape = target
+            elif t in CONV_LAYER_TYPES:
+                shape = conv_build_layer(layer, raw, shape)
             else:
                 raise ValueError(f"layer type {t!r} not supported by the reference generator")
             layer["out_shape"] = list(shape)
             self.layers.append(layer)
         self.output_shape = shape
+        # Token ids (an embedding first) are indices: no input gradient.
+        self.takes_indices = bool(self.layers) and self.layers[0]["type"] == "embedding"
 
     def parameter_shapes(self):
         out = []
@@ -188,6 +200,8 @@ class Model:
                 out.append((layer["name"] + "/kernel", layer["kernel_shape"]))
                 if layer["use_bias"]:
                     out.append((layer["name"] + "/bias", [layer["units"]]))
+            elif layer["type"] in CONV_LAYER_TYPES:
+                out.extend(conv_parameter_shapes(layer))
         return out
 
     def forward(self, params, x):
@@ -221,6 +235,8 @@ class Model:
                 x = x.reshape(batch, -1)
             elif t == "reshape":
                 x = x.reshape([batch] + layer["out_shape"])
+            elif t in CONV_LAYER_TYPES:
+                x, pre, reg = conv_forward_layer(layer, params, x, reg, batch)
         return x, pre, reg
 
 
@@ -285,6 +301,138 @@ def total_loss(model, params, x, y):
 
 
 # ---------------------------------------------------------------------------
+# Convolution, pooling and embedding layers (conv2d, max_pooling2d, average_pooling2d,
+# global_average_pooling2d, embedding). Samples are NHWC (channels last); torch works
+# in NCHW, so tensors are permuted in and out. Padding "same" is TensorFlow's:
+# out = ceil(n / s), total = max((out - 1) * s + k - n, 0), before = total // 2, the odd
+# one after (bottom / right). Average pooling with "same" averages over the elements
+# inside the input only; max pooling never picks a padded position.
+
+CONV_LAYER_TYPES = ("conv2d", "max_pooling2d", "average_pooling2d", "global_average_pooling2d", "embedding")
+
+
+def conv_pair(v, default=None):
+    if v is None:
+        return list(default)
+    if isinstance(v, int):
+        return [v, v]
+    assert len(v) == 2
+    return [int(v[0]), int(v[1])]
+
+
+def tf_same_padding(n, k, s):
+    """(before, after, out) along one axis for TensorFlow "same" padding."""
+    out = -(-n // s)
+    total = max((out - 1) * s + k - n, 0)
+    return total // 2, total - total // 2, out
+
+
+def conv_window_pads(layer, h, w):
+    """F.pad tuple (left, right, top, bottom) and output (oh, ow) of a window layer."""
+    (kh, kw), (sh, sw) = layer["window"], layer["strides"]
+    if layer["padding"] == "same":
+        t, b, oh = tf_same_padding(h, kh, sh)
+        l, r, ow = tf_same_padding(w, kw, sw)
+        return (l, r, t, b), (oh, ow)
+    assert layer["padding"] == "valid"
+    assert h >= kh and w >= kw, "window larger than a valid-padded input"
+    return (0, 0, 0, 0), ((h - kh) // sh + 1, (w - kw) // sw + 1)
+
+
+def conv_build_layer(layer, raw, shape):
+    """Fills `layer` from the spec object `raw`; returns the output shape."""
+    t = layer["type"]
+    if t == "embedding":
+        layer["input_dim"] = raw["input_dim"]
+        layer["output_dim"] = raw["output_dim"]
+        layer["embeddings_regularizer"] = raw.get("embeddings_regularizer")
+        layer["activity_regularizer"] = raw.get("activity_regularizer")
+        return list(shape) + [raw["output_dim"]]
+    assert len(shape) == 3, f"{layer['name']}: needs [height, width, channels], got {shape}"
+    h, w, c = shape
+    if t == "global_average_pooling2d":
+        return [c]
+    if t == "conv2d":
+        layer["window"] = conv_pair(raw["kernel_size"])
+        layer["strides"] = conv_pair(raw.get("strides"), [1, 1])
+        layer["padding"] = raw.get("padding", "valid")
+        layer["filters"] = raw["filters"]
+        layer["use_bias"] = raw.get("use_bias", True)
+        layer["act"] = parse_activation(raw.get("activation"))
+        for key in ("kernel_regularizer", "bias_regularizer", "activity_regularizer"):
+            layer[key] = raw.get(key)
+        layer["kernel_shape"] = layer["window"] + [c, raw["filters"]]
+        out_c = raw["filters"]
+    else:  # max_pooling2d, average_pooling2d
+        layer["window"] = conv_pair(raw.get("pool_size"), [2, 2])
+        layer["strides"] = conv_pair(raw.get("strides"), layer["window"])
+        layer["padding"] = raw.get("padding", "valid")
+        out_c = c
+    _, (oh, ow) = conv_window_pads(layer, h, w)
+    return [oh, ow, out_c]
+
+
+def conv_parameter_shapes(layer):
+    if layer["type"] == "conv2d":
+        out = [(layer["name"] + "/kernel", layer["kernel_shape"])]
+        if layer["use_bias"]:
+            out.append((layer["name"] + "/bias", [layer["filters"]]))
+        return out
+    if layer["type"] == "embedding":
+        return [(layer["name"] + "/embeddings", [layer["input_dim"], layer["output_dim"]])]
+    return []
+
+
+def conv_forward_layer(layer, params, x, reg, batch):
+    """One layer's forward pass; returns (x, pre, reg) as Model.forward keeps them."""
+    F = torch.nn.functional
+    t = layer["type"]
+    pre = None
+    if t == "embedding":
+        table = params[layer["name"] + "/embeddings"]
+        ids = x.detach().long()
+        assert torch.equal(ids.double(), x.detach()), "token ids must be integers"
+        x = table[ids]
+        reg = reg + regularizer(layer["embeddings_regularizer"], table)
+        reg = reg + regularizer(layer["activity_regularizer"], x) / batch
+        return x, pre, reg
+    if t == "global_average_pooling2d":
+        return x.mean(dim=(1, 2)), pre, reg
+    h, w = x.shape[1], x.shape[2]
+    pads, _ = conv_window_pads(layer, h, w)
+    xc = x.permute(0, 3, 1, 2)  # NCHW
+    kh, kw = layer["window"]
+    sh, sw = layer["strides"]
+    if t == "conv2d":
+        k = params[layer["name"] + "/kernel"]  # [kh, kw, in, filters]
+        z = F.conv2d(F.pad(xc, pads), k.permute(3, 2, 0, 1), stride=(sh, sw)).permute(0, 2, 3, 1)
+        reg = reg + regularizer(layer["kernel_regularizer"], k)
+        if layer["use_bias"]:
+            b = params[layer["name"] + "/bias"]
+            z = z + b
+            reg = reg + regularizer(layer["bias_regularizer"], b)
+        pre = (layer["act"][0], z)
+        x = apply_activation(layer["act"], z)
+        reg = reg + regularizer(layer["activity_regularizer"], x) / batch
+        return x, pre, reg
+    if t == "max_pooling2d":
+        y = F.max_pool2d(F.pad(xc, pads, value=-math.inf), (kh, kw), stride=(sh, sw))
+        return y.permute(0, 2, 3, 1), pre, reg
+    if t == "average_pooling2d":
+        total = F.avg_pool2d(F.pad(xc, pads), (kh, kw), stride=(sh, sw), divisor_override=1)
+        ones = torch.ones_like(xc[:1, :1])
+        count = F.avg_pool2d(F.pad(ones, pads), (kh, kw), stride=(sh, sw), divisor_override=1)
+        return (total / count).permute(0, 2, 3, 1), pre, reg
+    raise ValueError(t)
+
+
+def embedding_ids(model, rng, batch):
+    """Token ids, uniform in 0..<input_dim, for a model whose first layer is an embedding."""
+    vocab = model.layers[0]["input_dim"]
+    return rng.integers(0, vocab, size=[batch] + model.input_shape).astype(np.float64)
+
+
+# ---------------------------------------------------------------------------
 # Data
 
 def make_data(model):
@@ -293,7 +441,8 @@ def make_data(model):
     params = {}
     for name, shape in model.parameter_shapes():
         if name.endswith("/kernel"):
-            std = math.sqrt(2.0 / shape[0])
+            # fan-in = product of every axis but the last: in for [in, out], kh*kw*in for conv
+            std = math.sqrt(2.0 / int(np.prod(shape[:-1])))
         else:
             std = 0.1
         v = rng.normal(0.0, std, size=shape)
@@ -301,6 +450,8 @@ def make_data(model):
         params[name] = v
     batch = 4 if int(np.prod(model.input_shape)) == 784 else 5
     x = rng.standard_normal(size=[batch] + model.input_shape)
+    if model.takes_indices:
+        x = embedding_ids(model, rng, batch)
     kind, _ = parse_loss(model.spec["loss"])
     out_shape = [batch] + model.output_shape
     classes = model.output_shape[-1]
@@ -386,7 +537,7 @@ def self_check(model, params, x, y, grads, gx, loss, rng):
 
     base = f()
     assert abs(base - loss) <= 1e-12 * max(1.0, abs(loss)), "loss not reproducible"
-    targets = [(n, params[n], grads[n]) for n in params] + [("inputs", x, gx)]
+    targets = [(n, params[n], grads[n]) for n in params] + ([] if gx is None else [("inputs", x, gx)])
     for name, t, g in targets:
         flat = t.view(-1)
         gflat = g.reshape(-1).numpy()
@@ -424,13 +575,14 @@ def generate(spec_path):
     pnp, xnp, ynp = make_data(model)
 
     params = {k: torch.tensor(v, requires_grad=True) for k, v in pnp.items()}
-    x = torch.tensor(xnp, requires_grad=True)
+    x = torch.tensor(xnp, requires_grad=not model.takes_indices)
     y = torch.tensor(ynp.astype(np.float64))
     loss = total_loss(model, params, x, y)
     names = list(params)
-    gs = torch.autograd.grad(loss, [params[n] for n in names] + [x])
-    grads = {n: g.detach() for n, g in zip(names, gs[:-1])}
-    gx = gs[-1].detach()
+    wrt = [params[n] for n in names] + ([] if model.takes_indices else [x])
+    gs = torch.autograd.grad(loss, wrt)
+    grads = {n: g.detach() for n, g in zip(names, gs[:len(names)])}
+    gx = None if model.takes_indices else gs[-1].detach()
     loss_v = float(loss.detach())
 
     out = os.path.join(OUT_DIR, model.name)
@@ -441,8 +593,8 @@ def generate(spec_path):
               [("inputs", tensor_json(xnp)), ("targets", tensor_json(ynp))])
     write_doc(os.path.join(out, "gradients.json"), "gradcheck.gradients/1",
               [("loss", num(loss_v)),
-               ("parameters", {n: tensor_json(grads[n].numpy()) for n in names}),
-               ("inputs", tensor_json(gx.numpy()))])
+               ("parameters", {n: tensor_json(grads[n].numpy()) for n in names})]
+              + ([] if gx is None else [("inputs", tensor_json(gx.numpy()))]))
 
     p2 = {k: v.detach().clone() for k, v in params.items()}
     x2 = x.detach().clone()

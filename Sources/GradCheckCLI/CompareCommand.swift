@@ -76,7 +76,10 @@ enum CompareCommand {
                     row.maxAbs = Swift.max(row.maxAbs, err.isNaN ? .infinity : err)
                     if err > atol { row.maxRel = Swift.max(row.maxRel, rel.isNaN ? .infinity : rel) }
                 }
-                let ratio = ok ? err / Swift.max(allowed, .leastNormalMagnitude) : .infinity
+                // How far outside (or inside) the tolerance: the worst element is the one
+                // furthest outside, not the first that fails. A one-sided NaN/inf is worst.
+                let scaled = err / Swift.max(allowed, .leastNormalMagnitude)
+                let ratio = bothNaN || bothSameInf ? 0 : (scaled.isNaN ? .infinity : scaled)
                 if ratio > worstRatio {
                     worstRatio = ratio
                     row.worst = Tensor<Double>.index(ofFlat: i, shape: a.shape)

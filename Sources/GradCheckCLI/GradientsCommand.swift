@@ -20,7 +20,9 @@ enum GradientsCommand {
         let tensors = try session.model.orderedTensors(session.parameters)
         let g = session.model.lossAndGradients(parameters: tensors, inputs: session.inputs, targets: session.targets,
                                                context: ForwardContext(training: true, seed: session.seed))
-        return GradientsFile(loss: g.loss, parameters: g.parameters.namedTensors, inputs: g.inputs)
+        // Token ids (an embedding first) have no gradient: `inputs` is left out (FORMATS.md §2).
+        return GradientsFile(loss: g.loss, parameters: g.parameters.namedTensors,
+                             inputs: session.model.takesIndices ? nil : g.inputs)
     }
 
     static func run(_ argv: [String], console: Console) throws -> Int32 {

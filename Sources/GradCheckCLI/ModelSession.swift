@@ -12,6 +12,10 @@ struct ModelSession {
     var seed: UInt64
     var batchDescription: String
 
+    /// The most numbers a parameter set or a batch may hold (8 GiB of float64): larger ones
+    /// are refused as bad input instead of trapping when allocated.
+    static let maximumElements = 1 << 30
+
     /// The flags this loader reads.
     static let flags: [Arguments.Flag] = [
         .init(name: "weights", valueName: "FILE", help: "parameters from a gradcheck.weights/1 file (default: seeded initial values)"),
@@ -30,6 +34,11 @@ struct ModelSession {
         let spec = try ModelSpec.load(path: specPath)
         model = try Model(spec: spec, file: specPath)
         seed = try args.seed("seed") ?? 0
+        let parameterCount = model.parameters.reduce(0) { $0 + $1.count }
+        guard parameterCount <= Self.maximumElements else {
+            throw ModelError(file: specPath, path: "",
+                "the model has \(parameterCount) parameters, more than this tool holds in memory (\(Self.maximumElements))")
+        }
         if let path = args.string("weights") {
             let file = try WeightsFile.load(path: path)
             let set = ParameterSet(file.parameters)
@@ -42,6 +51,11 @@ struct ModelSession {
             throw CLIError("give --batch or --data, not both")
         }
         let batchSize = try args.int("batch-size", minimum: 1) ?? 8
+        // The widest per-sample tensor the forward pass holds (inputs or a layer's output).
+        let widest = ([model.inputShape] + model.layers.map(\.outputShape)).map { $0.reduce(1, *) }.max() ?? 1
+        guard batchSize <= Self.maximumElements / max(widest, 1) else {
+            throw CLIError("--batch-size \(batchSize): \(batchSize) samples × \(widest) values (the widest layer) is more than this tool holds in memory (\(Self.maximumElements))")
+        }
         if let path = args.string("batch") {
             if args.string("batch-size") != nil { throw CLIError("--batch-size does not apply to --batch (the file sets the batch)") }
             let file = try BatchFile.load(path: path)
@@ -58,20 +72,28 @@ struct ModelSession {
                 throw ModelError(file: path, path: "",
                     "the CSV has \(features.first?.count ?? 0) feature columns, but the model's input_shape \(model.inputShape) takes \(width)")
             }
-            let standardized = Standardizer(fitting: features).transform(features)
+            // Token ids (an embedding first) are used as they are, not standardised.
+            let standardized = model.takesIndices ? features : Standardizer(fitting: features).transform(features)
             var rng = SeededRNG(seed: seed, name: "batch rows")
             let count = min(batchSize, features.count)
             var pool = Array(0..<features.count)
             for i in 0..<count { pool.swapAt(i, i + rng.index(below: pool.count - i)) }
             let chosen = pool[0..<count]
             inputs = Tensor(unchecked: [count] + model.inputShape, scalars: chosen.flatMap { standardized[$0] })
+            try model.checkInputs(inputs, file: path)
             targetTensor = try Self.targetTensor(labels: chosen.map { labels[$0] }, model: model, file: path)
             targets = try model.targets(from: targetTensor, batchSize: count, file: path)
             batchDescription = "\(count) rows of \(path)"
         } else {
             var rng = SeededRNG(seed: seed, name: "random batch")
-            inputs = Tensor(unchecked: [batchSize] + model.inputShape,
-                            scalars: (0..<(batchSize * model.inputShape.reduce(1, *))).map { _ in rng.normal() })
+            let count = batchSize * model.inputShape.reduce(1, *)
+            if let embedding = model.layers.first as? EmbeddingLayer {
+                // Token ids, uniform in 0..<input_dim.
+                inputs = Tensor(unchecked: [batchSize] + model.inputShape,
+                                scalars: (0..<count).map { _ in Double(rng.index(below: embedding.inputDim)) })
+            } else {
+                inputs = Tensor(unchecked: [batchSize] + model.inputShape, scalars: (0..<count).map { _ in rng.normal() })
+            }
             targetTensor = Self.randomTargets(model: model, batchSize: batchSize, rng: &rng)
             targets = try model.targets(from: targetTensor, batchSize: batchSize)
             batchDescription = "random batch of \(batchSize) (seed \(seed))"

@@ -167,6 +167,7 @@ private let formatsExample = """
         .zeros, .ones, .constant(), .constant(value: 2), .glorotUniform, .glorotNormal, .heNormal, .heUniform,
         .lecunNormal, .lecunUniform, .randomNormal(), .randomNormal(mean: 1, stddev: 2), .randomUniform(),
         .randomUniform(minval: 0, maxval: 1), .truncatedNormal(), .truncatedNormal(mean: -1, stddev: 0.5),
+        .orthogonal(), .orthogonal(gain: 0.5),
     ]
     for i in inits {
         #expect(try InitializerSpec.decode(i.jsonValue, path: "i", file: nil) == i)

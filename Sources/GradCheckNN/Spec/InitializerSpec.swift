@@ -27,11 +27,16 @@ public enum InitializerSpec: Sendable, Equatable, Hashable {
     case randomUniform(minval: Double = -0.05, maxval: Double = 0.05)
     /// Normal cut at two standard deviations.
     case truncatedNormal(mean: Double = 0, stddev: Double = 0.05)
+    /// A (semi-)orthogonal matrix times `gain`, as Keras draws it: the Q factor of the QR
+    /// decomposition of a standard normal matrix, with signs fixed so that R's diagonal is
+    /// positive (the default for recurrent kernels).
+    case orthogonal(gain: Double = 1)
 
     /// Every type name the format knows.
     public static let typeNames = [
         "zeros", "ones", "constant", "glorot_uniform", "glorot_normal", "he_normal", "he_uniform",
         "lecun_normal", "lecun_uniform", "random_normal", "random_uniform", "truncated_normal",
+        "orthogonal",
     ]
 
     /// The name in the format: `"glorot_uniform"`, `"random_normal"`, ...
@@ -49,6 +54,7 @@ public enum InitializerSpec: Sendable, Equatable, Hashable {
         case .randomNormal: return "random_normal"
         case .randomUniform: return "random_uniform"
         case .truncatedNormal: return "truncated_normal"
+        case .orthogonal: return "orthogonal"
         }
     }
 
@@ -57,6 +63,7 @@ public enum InitializerSpec: Sendable, Equatable, Hashable {
         "xavier_normal": "glorot_normal", "kaiming_normal": "he_normal", "kaiming_uniform": "he_uniform",
         "glorotuniform": "glorot_uniform", "glorotnormal": "glorot_normal", "henormal": "he_normal",
         "heuniform": "he_uniform", "randomnormal": "random_normal", "randomuniform": "random_uniform",
+        "uniform": "random_uniform", "normal": "random_normal",
     ]
 
     /// Decodes the string or object form.
@@ -72,7 +79,7 @@ public enum InitializerSpec: Sendable, Equatable, Hashable {
             let name = try r.typeName()
             let base = try named(name, path: r.path("type"), file: file)
             let notHere = { (key: String) in "initializer \"\(name)\" has no parameter \"\(key)\"" }
-            let all = ["value", "mean", "stddev", "minval", "maxval"]
+            let all = ["value", "mean", "stddev", "minval", "maxval", "gain"]
             func elsewhere(_ own: [String]) -> [String: String] {
                 Dictionary(uniqueKeysWithValues: all.filter { !own.contains($0) }.map { ($0, notHere($0)) })
             }
@@ -95,6 +102,9 @@ public enum InitializerSpec: Sendable, Equatable, Hashable {
                     throw r.error("maxval", "maxval \(JSONWriter.numberText(hi)) is below minval \(JSONWriter.numberText(lo))")
                 }
                 return .randomUniform(minval: lo, maxval: hi)
+            case .orthogonal:
+                try r.allowOnly(["type", "gain"], elsewhere: elsewhere(["gain"]))
+                return .orthogonal(gain: try r.get("gain", default: 1, Read.number))
             default:
                 try r.allowOnly(["type"], elsewhere: elsewhere([]))
                 return base
@@ -118,6 +128,7 @@ public enum InitializerSpec: Sendable, Equatable, Hashable {
         case "random_normal": return .randomNormal()
         case "random_uniform": return .randomUniform()
         case "truncated_normal": return .truncatedNormal()
+        case "orthogonal": return .orthogonal()
         default:
             try Read.typeName(name, among: typeNames, what: "initializer", aliases: aliases, path: path, file: file)
             return .zeros
@@ -136,6 +147,8 @@ public enum InitializerSpec: Sendable, Equatable, Hashable {
             return ["type": "truncated_normal", "mean": .number(mean), "stddev": .number(stddev)]
         case let .randomUniform(lo, hi) where lo != -0.05 || hi != 0.05:
             return ["type": "random_uniform", "minval": .number(lo), "maxval": .number(hi)]
+        case let .orthogonal(gain) where gain != 1:
+            return ["type": "orthogonal", "gain": .number(gain)]
         default:
             return .string(typeName)
         }

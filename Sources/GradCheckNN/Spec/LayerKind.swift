@@ -10,6 +10,28 @@ public enum LayerKind: Sendable, Equatable {
     case flatten
     /// Reshapes each sample; at most one axis may be `-1` (inferred).
     case reshape(targetShape: [Int])
+    /// A 2-D convolution on `[height, width, channels]`.
+    case conv2D(Conv2DSpec)
+    /// Max pooling on `[height, width, channels]`.
+    case maxPooling2D(Pooling2DSpec)
+    /// Average pooling on `[height, width, channels]`.
+    case averagePooling2D(Pooling2DSpec)
+    /// The mean over height and width: `[height, width, channels] → [channels]`.
+    case globalAveragePooling2D
+    /// Batch normalisation over every axis but the last.
+    case batchNormalization(BatchNormalizationSpec)
+    /// Layer normalisation over the last axis.
+    case layerNormalization(LayerNormalizationSpec)
+    /// Integer token ids to vectors.
+    case embedding(EmbeddingSpec)
+    /// A fully connected recurrent layer.
+    case simpleRNN(RecurrentSpec)
+    /// A long short-term memory layer.
+    case lstm(RecurrentSpec)
+    /// A gated recurrent unit layer (`reset_after` true).
+    case gru(RecurrentSpec)
+    /// `input + inner layers(input)`.
+    case residual(ResidualSpec)
 
     /// The layer type as the format names it: `"dense"`, `"activation"`, ...
     public var typeName: String {
@@ -19,18 +41,31 @@ public enum LayerKind: Sendable, Equatable {
         case .dropout: return "dropout"
         case .flatten: return "flatten"
         case .reshape: return "reshape"
+        case .conv2D: return "conv2d"
+        case .maxPooling2D: return "max_pooling2d"
+        case .averagePooling2D: return "average_pooling2d"
+        case .globalAveragePooling2D: return "global_average_pooling2d"
+        case .batchNormalization: return "batch_normalization"
+        case .layerNormalization: return "layer_normalization"
+        case .embedding: return "embedding"
+        case .simpleRNN: return "simple_rnn"
+        case .lstm: return "lstm"
+        case .gru: return "gru"
+        case .residual: return "residual"
         }
     }
 
-    /// The layer types this version decodes.
-    public static let supportedTypeNames = ["dense", "activation", "dropout", "flatten", "reshape"]
-
-    /// Layer types the format defines (FORMATS.md §1) that this version does not build
-    /// yet; a spec using one is rejected with a message saying so.
-    public static let unsupportedTypeNames = [
-        "batch_normalization", "layer_normalization", "conv2d", "max_pooling2d", "average_pooling2d",
-        "global_average_pooling2d", "embedding", "simple_rnn", "lstm", "gru", "residual",
+    /// The layer types this version decodes (every type of FORMATS.md §1).
+    public static let supportedTypeNames = [
+        "dense", "activation", "dropout", "flatten", "reshape", "batch_normalization", "layer_normalization",
+        "conv2d", "max_pooling2d", "average_pooling2d", "global_average_pooling2d", "embedding",
+        "simple_rnn", "lstm", "gru", "residual",
     ]
+
+    /// Layer types the format defines (FORMATS.md §1) that this version does not decode
+    /// yet; a spec using one is rejected with a message saying so. (Empty: every type of
+    /// the format decodes; a type whose layer is not built yet is rejected by ``Model``.)
+    public static let unsupportedTypeNames: [String] = []
 
     /// Common spellings from Keras class names and PyTorch, pointed to the format's name.
     static let aliases = [
@@ -38,7 +73,12 @@ public enum LayerKind: Sendable, Equatable {
         "batch_norm": "batch_normalization", "layernorm": "layer_normalization",
         "layer_norm": "layer_normalization", "maxpooling2d": "max_pooling2d",
         "averagepooling2d": "average_pooling2d", "globalaveragepooling2d": "global_average_pooling2d",
-        "simplernn": "simple_rnn", "rnn": "simple_rnn",
+        "simplernn": "simple_rnn", "rnn": "simple_rnn", "convolution2d": "conv2d",
+        "maxpool2d": "max_pooling2d", "avgpool2d": "average_pooling2d", "avg_pool2d": "average_pooling2d",
+        "max_pool2d": "max_pooling2d", "global_avg_pool2d": "global_average_pooling2d",
+        "adaptiveavgpool2d": "global_average_pooling2d", "batchnorm2d": "batch_normalization",
+        "batchnorm1d": "batch_normalization", "batchnormalization": "batch_normalization",
+        "layernormalization": "layer_normalization",
     ]
 
     /// Keys each supported type accepts besides `type` and `name`.
@@ -48,6 +88,13 @@ public enum LayerKind: Sendable, Equatable {
         case "activation": return ["activation"]
         case "dropout": return ["rate"]
         case "reshape": return ["target_shape"]
+        case "conv2d": return Conv2DSpec.keys
+        case "max_pooling2d", "average_pooling2d": return Pooling2DSpec.keys
+        case "batch_normalization": return BatchNormalizationSpec.keys
+        case "layer_normalization": return LayerNormalizationSpec.keys
+        case "embedding": return EmbeddingSpec.keys
+        case "simple_rnn", "lstm", "gru": return RecurrentSpec.keys(for: type)
+        case "residual": return ResidualSpec.keys
         default: return []
         }
     }
@@ -80,6 +127,28 @@ public enum LayerKind: Sendable, Equatable {
             return .dropout(rate: try r.require("rate", Read.number(.unitHalfOpen)))
         case "flatten":
             return .flatten
+        case "conv2d":
+            return .conv2D(try Conv2DSpec.decode(r))
+        case "max_pooling2d":
+            return .maxPooling2D(try Pooling2DSpec.decode(r))
+        case "average_pooling2d":
+            return .averagePooling2D(try Pooling2DSpec.decode(r))
+        case "global_average_pooling2d":
+            return .globalAveragePooling2D
+        case "batch_normalization":
+            return .batchNormalization(try BatchNormalizationSpec.decode(r))
+        case "layer_normalization":
+            return .layerNormalization(try LayerNormalizationSpec.decode(r))
+        case "embedding":
+            return .embedding(try EmbeddingSpec.decode(r))
+        case "simple_rnn":
+            return .simpleRNN(try RecurrentSpec.decode(r, type: type))
+        case "lstm":
+            return .lstm(try RecurrentSpec.decode(r, type: type))
+        case "gru":
+            return .gru(try RecurrentSpec.decode(r, type: type))
+        case "residual":
+            return .residual(try ResidualSpec.decode(r))
         default:
             return .reshape(targetShape: try r.require("target_shape", decodeTargetShape))
         }
@@ -118,6 +187,14 @@ public enum LayerKind: Sendable, Equatable {
         case let .dropout(rate): o["rate"] = .number(rate)
         case .flatten: break
         case let .reshape(shape): o["target_shape"] = .integers(shape)
+        case let .conv2D(spec): spec.encode(into: &o)
+        case let .maxPooling2D(spec), let .averagePooling2D(spec): spec.encode(into: &o)
+        case .globalAveragePooling2D: break
+        case let .batchNormalization(spec): spec.encode(into: &o)
+        case let .layerNormalization(spec): spec.encode(into: &o)
+        case let .embedding(spec): spec.encode(into: &o)
+        case let .simpleRNN(spec), let .lstm(spec), let .gru(spec): spec.encode(into: &o, type: typeName)
+        case let .residual(spec): spec.encode(into: &o)
         }
     }
 }

@@ -20,6 +20,23 @@ public struct LayerSpec: Sendable, Equatable {
     /// The layer type as the format names it (`"dense"`).
     public var typeName: String { kind.typeName }
 
+    /// Decodes one layer object at `path`, leaving its name empty when none is given
+    /// (``ModelSpec/decode(_:file:)`` then resolves every name, nested ones included).
+    ///
+    /// - Throws: ``SpecError`` for a bad layer object or an empty or `/`-containing name.
+    static func decodeUnresolved(_ value: JSONValue, path: String, file: String?) throws(SpecError) -> LayerSpec {
+        let lr = try ObjectReader(value, path: path, file: file)
+        let kind = try LayerKind.decode(lr)
+        let given = try lr.optional("name", Read.string)
+        if let given {
+            guard !given.isEmpty else { throw lr.error("name", "expected a non-empty string") }
+            guard !given.contains("/") else {
+                throw lr.error("name", "a layer name cannot contain \"/\" (parameter names are <layer>/<param>)")
+            }
+        }
+        return LayerSpec(name: given ?? "", path: path, kind: kind)
+    }
+
     /// The layer as a JSON object: `type`, `name` (always, so names survive a round
     /// trip), then the type's keys.
     public var jsonValue: JSONValue {

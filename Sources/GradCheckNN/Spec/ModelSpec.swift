@@ -35,9 +35,16 @@ public struct ModelSpec: Sendable, Equatable {
         self.training = training
     }
 
-    /// The layer named `name`, if any.
+    /// The layer named `name`, if any (layers inside `residual` blocks included).
     public func layer(named name: String) -> LayerSpec? {
-        layers.first { $0.name == name }
+        func find(_ specs: [LayerSpec]) -> LayerSpec? {
+            for s in specs {
+                if s.name == name { return s }
+                if case let .residual(block) = s.kind, let inner = find(block.layers) { return inner }
+            }
+            return nil
+        }
+        return find(layers)
     }
 
     /// Decodes and validates a parsed spec.
@@ -59,38 +66,39 @@ public struct ModelSpec: Sendable, Equatable {
         let layerValues = try r.require("layers", Read.array)
         guard !layerValues.isEmpty else { throw r.error("layers", "a model needs at least one layer") }
 
-        var decoded: [(given: String?, path: String, kind: LayerKind)] = []
+        var decoded: [LayerSpec] = []
         for (k, layerValue) in layerValues.enumerated() {
-            let path = SpecPath.index("layers", k)
-            let lr = try ObjectReader(layerValue, path: path, file: file)
-            let kind = try LayerKind.decode(lr)
-            let given = try lr.optional("name", Read.string)
-            if let given {
-                guard !given.isEmpty else { throw lr.error("name", "expected a non-empty string") }
-                guard !given.contains("/") else {
-                    throw lr.error("name", "a layer name cannot contain \"/\" (parameter names are <layer>/<param>)")
-                }
-            }
-            decoded.append((given, path, kind))
+            decoded.append(try LayerSpec.decodeUnresolved(layerValue, path: SpecPath.index("layers", k), file: file))
         }
 
+        // Resolve names in model order (a residual block before its inner layers).
         var counts: [String: Int] = [:]
         var taken: [String: (path: String, given: Bool)] = [:]
-        var layers: [LayerSpec] = []
-        for entry in decoded {
-            let type = entry.kind.typeName
-            counts[type, default: 0] += 1
-            let resolved = entry.given ?? "\(type)_\(counts[type, default: 1])"
-            if let previous = taken[resolved] {
-                let here = entry.given != nil ? SpecPath.member(entry.path, "name") : entry.path
-                let what = entry.given != nil ? "the name" : "the default name"
-                let there = previous.given ? previous.path : "\(previous.path) (its default name)"
-                throw SpecError(file: file, path: here,
-                                message: "\(what) \"\(resolved)\" is already used by \(there); layer names must be unique")
+        func resolve(_ specs: [LayerSpec]) throws(SpecError) -> [LayerSpec] {
+            var out: [LayerSpec] = []
+            for var entry in specs {
+                let type = entry.kind.typeName
+                counts[type, default: 0] += 1
+                let given: String? = entry.name.isEmpty ? nil : entry.name
+                let resolved = given ?? "\(type)_\(counts[type, default: 1])"
+                if let previous = taken[resolved] {
+                    let here = given != nil ? SpecPath.member(entry.path, "name") : entry.path
+                    let what = given != nil ? "the name" : "the default name"
+                    let there = previous.given ? previous.path : "\(previous.path) (its default name)"
+                    throw SpecError(file: file, path: here,
+                                    message: "\(what) \"\(resolved)\" is already used by \(there); layer names must be unique")
+                }
+                taken[resolved] = (entry.path, given != nil)
+                entry.name = resolved
+                if case var .residual(block) = entry.kind {
+                    block.layers = try resolve(block.layers)
+                    entry.kind = .residual(block)
+                }
+                out.append(entry)
             }
-            taken[resolved] = (entry.path, entry.given != nil)
-            layers.append(LayerSpec(name: resolved, path: entry.path, kind: entry.kind))
+            return out
         }
+        let layers = try resolve(decoded)
 
         let loss = try r.require("loss", LossSpec.decode)
         let training = try r.optional("training", TrainingSpec.decode)
