@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(name: "GradCheckClippingTests", dependencies: ["GradCheckClipping"]),
         .testTarget(name: "GradCheckHealthTests", dependencies: ["GradCheckHealth"]),
         .testTarget(name: "GradCheckTrainingTests", dependencies: ["GradCheckTraining"]),
-        .testTarget(name: "GradCheckCLITests", dependencies: ["GradCheckCLI"]),
+        .testTarget(name: "GradCheckCLITests", dependencies: ["GradCheckCLI"], exclude: ["Data"]),
         .testTarget(name: "GradCheckTestingTests", dependencies: ["GradCheckTesting"]),
     ],
     swiftLanguageModes: [.v5]

@@ -53,6 +53,9 @@ enum CheckCommand {
         let checker = GradientChecker(tolerance: tolerance, maxElements: try args.int("max-elements", minimum: 1),
                                       seed: session.seed, threads: try args.int("threads", minimum: 1),
                                       mode: mode, relativeStep: args.has("relative-step"), richardson: args.has("richardson"))
+        if args.has("no-layers") && args.has("no-model") {
+            throw CLIError("--no-layers and --no-model together leave nothing to check")
+        }
         let modelChecker = ModelChecker(checker: checker, seed: session.seed, layer: args.string("layer"),
                                         checkLayers: !args.has("no-layers"), checkModel: !args.has("no-model"))
         let start = Date()

@@ -237,7 +237,7 @@ public struct GradientChecker: Sendable {
         var maxTruncation: Double?
         var failures = 0, kinks = 0
         var worst: ElementCheck?
-        var worstScore = -Double.infinity
+        var worstScore: (rank: Int, ratio: Double) = (-1, -.infinity)
         var failing: [ElementCheck] = []
         for c in checks {
             switch c.status {
@@ -258,10 +258,11 @@ public struct GradientChecker: Sendable {
             }
             // Failures outrank kinks, kinks outrank passes; among equals, the furthest
             // outside tolerance (or closest to it).
-            let ratio = c.allowedError > 0 ? c.absoluteError / c.allowedError : c.absoluteError
-            let rank: Double = c.status == .fail ? 2 : (c.status == .kink ? 1 : 0)
-            let score = rank * 1e300 + (ratio.isNaN ? 1e299 : Swift.min(ratio, 1e299))
-            if score > worstScore {
+            var ratio = c.allowedError > 0 ? c.absoluteError / c.allowedError : c.absoluteError
+            if ratio.isNaN { ratio = .infinity }
+            let rank = c.status == .fail ? 2 : (c.status == .kink ? 1 : 0)
+            if rank > worstScore.rank || (rank == worstScore.rank && ratio > worstScore.ratio) {
+                let score = (rank, ratio)
                 worstScore = score
                 worst = c
             }

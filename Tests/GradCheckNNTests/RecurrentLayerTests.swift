@@ -205,3 +205,14 @@ import Testing
         #expect(T.close(one.scalars, Array(all.scalars[9..<18]), tolerance: 1e-15))
     }
 }
+
+@Test func lstmUnitForgetBiasStartsTheForgetGateAtOne() throws {
+    let layer = try LSTMLayer(name: "lstm_1", inputShape: [3, 2], units: 4)
+    let model = try Model(name: "m", inputShape: [3, 2], layers: [layer],
+                          loss: LossSpec(kind: .meanSquaredError, fromLogits: false))
+    let bias: Tensor<Double> = try #require(model.initialParameters(seed: 1)["lstm_1/bias"])
+    #expect(Array(bias.scalars[4..<8]) == [1, 1, 1, 1])
+    #expect(bias.scalars[0..<4].allSatisfy { $0 == 0 } && bias.scalars[8..<16].allSatisfy { $0 == 0 })
+    let plain = try LSTMLayer(name: "lstm_1", inputShape: [3, 2], units: 4, unitForgetBias: false)
+    #expect(plain.parameters[2].initialOnes == nil)
+}

@@ -20,7 +20,7 @@ public struct LSTMLayer: Layer {
     public var typeName: String { "lstm" }
     public let inputShape: [Int]
     public let outputShape: [Int]
-    public let parameters: [ParameterDescriptor]
+    public private(set) var parameters: [ParameterDescriptor]
     public let activityRegularizer: Regularizer?
     /// The size of the state.
     public let units: Int
@@ -40,9 +40,9 @@ public struct LSTMLayer: Layer {
 
     /// Builds the layer.
     ///
-    /// Defaults follow Keras 3, except `unit_forget_bias`: Keras starts the forget-gate
-    /// block of the bias at 1, which a single ``InitializerSpec`` cannot express; here
-    /// `biasInitializer` draws the whole bias.
+    /// Defaults follow Keras 3, including `unitForgetBias`: the forget-gate block of the
+    /// bias (`units..<2·units`, gate order i, f, c, o) starts at 1 whatever
+    /// `biasInitializer` draws.
     ///
     /// - Throws: ``ModelError`` when `inputShape` is not `[timesteps, features]` with both
     ///   positive, or `units` is not positive.
@@ -53,7 +53,8 @@ public struct LSTMLayer: Layer {
                 recurrentInitializer: InitializerSpec = .orthogonal(),
                 biasInitializer: InitializerSpec = .zeros,
                 kernelRegularizer: Regularizer? = nil, recurrentRegularizer: Regularizer? = nil,
-                biasRegularizer: Regularizer? = nil, activityRegularizer: Regularizer? = nil) throws(ModelError) {
+                biasRegularizer: Regularizer? = nil, activityRegularizer: Regularizer? = nil,
+                unitForgetBias: Bool = true) throws(ModelError) {
         try RecurrentSupport.checkInput(name: name, inputShape: inputShape, units: units)
         self.name = name
         self.inputShape = inputShape
@@ -69,6 +70,7 @@ public struct LSTMLayer: Layer {
             kernelInitializer: kernelInitializer, recurrentInitializer: recurrentInitializer,
             biasInitializer: biasInitializer, kernelRegularizer: kernelRegularizer,
             recurrentRegularizer: recurrentRegularizer, biasRegularizer: biasRegularizer)
+        if unitForgetBias && useBias { parameters[2].initialOnes = units..<(2 * units) }
     }
 
     /// Builds the layer from a decoded `lstm` spec.
@@ -83,7 +85,8 @@ public struct LSTMLayer: Layer {
                       kernelRegularizer: spec.kernelRegularizer.map(Regularizer.init),
                       recurrentRegularizer: spec.recurrentRegularizer.map(Regularizer.init),
                       biasRegularizer: spec.biasRegularizer.map(Regularizer.init),
-                      activityRegularizer: spec.activityRegularizer.map(Regularizer.init))
+                      activityRegularizer: spec.activityRegularizer.map(Regularizer.init),
+                      unitForgetBias: spec.unitForgetBias)
     }
 
     @_specialize(where S == Double)

@@ -25,6 +25,10 @@ public struct ParameterDescriptor: Sendable, Equatable {
         self.trainable = trainable
     }
 
+    /// Flat elements set to 1 after the initialiser draws (Keras' `unit_forget_bias`: an
+    /// LSTM's forget-gate bias block), or `nil`.
+    public var initialOnes: Range<Int>?
+
     /// The number of elements.
     public var count: Int { shape.reduce(1, *) }
 }

@@ -234,7 +234,9 @@ public struct Model: Sendable {
         var set = ParameterSet<S>()
         for p in parameters {
             var rng = SeededRNG(seed: seed, name: p.name)
-            set[p.name] = p.initializer.makeTensor(shape: p.shape, rng: &rng)
+            var tensor: Tensor<S> = p.initializer.makeTensor(shape: p.shape, rng: &rng)
+            if let ones = p.initialOnes { for i in ones { tensor.scalars[i] = 1 } }
+            set[p.name] = tensor
         }
         return set
     }
