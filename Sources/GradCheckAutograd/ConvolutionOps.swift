@@ -207,6 +207,13 @@ extension Tape {
                 }
             }
             return [gx, gk]
+        } jvp: { t in
+            // Bilinear: J·(dx, dk) = conv(dx, k) + conv(x, dk).
+            let scratch = Tape<Scalar>(recording: false)
+            var terms: [Tensor<Scalar>?] = []
+            if let dx = t[0] { terms.append(scratch.value(scratch.conv2D(scratch.constant(dx), scratch.constant(kv), window: window))) }
+            if let dk = t[1] { terms.append(scratch.value(scratch.conv2D(scratch.constant(xv), scratch.constant(dk), window: window))) }
+            return Self.sumTangents(terms, shape: out.shape)
         }
     }
 }

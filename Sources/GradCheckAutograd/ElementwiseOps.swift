@@ -9,6 +9,7 @@ extension Tape {
         let xv = values[x.index]
         let y = f.apply(xv)
         return record(y, inputs: [x]) { g in [f.pullback(x: xv, y: y, upstream: g)] }
+            jvp: { t in f.tangent(x: xv, y: y, tangent: t[0]!) }
     }
 
     /// `a + b` for equal shapes; VJP `(g, g)`.
@@ -17,7 +18,9 @@ extension Tape {
     public func add(_ a: Variable<Scalar>, _ b: Variable<Scalar>) -> Variable<Scalar> {
         var y = values[a.index]
         y.add(values[b.index])
+        let shape = y.shape
         return record(y, inputs: [a, b]) { g in [g, g] }
+            jvp: { t in Self.sumTangents(t, shape: shape) }
     }
 
     /// `a - b` for equal shapes; VJP `(g, -g)`.
@@ -26,6 +29,7 @@ extension Tape {
     public func subtract(_ a: Variable<Scalar>, _ b: Variable<Scalar>) -> Variable<Scalar> {
         let y = values[a.index].zipMap(values[b.index], -)
         return record(y, inputs: [a, b]) { g in [g, g.map { -$0 }] }
+            jvp: { t in Self.sumTangents([t[0], t[1].map { $0.map { -$0 } }], shape: y.shape) }
     }
 
     /// `a ⊙ b` for equal shapes; VJP `(g ⊙ b, g ⊙ a)`.
@@ -37,6 +41,8 @@ extension Tape {
         let needA = needsGradient(a), needB = needsGradient(b)
         return record(y, inputs: [a, b]) { g in
             [needA ? g.zipMap(bv, *) : nil, needB ? g.zipMap(av, *) : nil]
+        } jvp: { t in
+            Self.sumTangents([t[0].map { $0.zipMap(bv, *) }, t[1].map { av.zipMap($0, *) }], shape: y.shape)
         }
     }
 
@@ -50,6 +56,10 @@ extension Tape {
             var out = g
             out.scale(by: s)
             return [out]
+        } jvp: { t in
+            var out = t[0]!
+            out.scale(by: s)
+            return out
         }
     }
 
@@ -62,5 +72,6 @@ extension Tape {
         let xv = values[x.index]
         let original = xv.shape
         return record(xv.reshaped(unchecked: shape), inputs: [x]) { g in [g.reshaped(unchecked: original)] }
+            jvp: { t in t[0]!.reshaped(unchecked: shape) }
     }
 }

@@ -10,6 +10,8 @@ extension Tape {
     /// batch before any forward pass and reports such an id as an error).
     ///
     /// VJP: `∂table[v] = Σ` of the gradients of the positions whose id is `v` (a scatter-add).
+    /// JVP: the lookup of the table's tangent (the ids' tangent is ignored; an invalid id's
+    /// row has tangent 0).
     ///
     /// - Complexity: O(ids · dim).
     @_specialize(where Scalar == Double)
@@ -42,6 +44,14 @@ extension Tape {
                 }
             }
             return [nil, Tensor(unchecked: tableShape, scalars: dt)]
+        } jvp: { t in
+            var dy = [Scalar](repeating: 0, count: rows.count * dim)
+            if let dt = t[1]?.scalars {
+                for (k, r) in rows.enumerated() where r >= 0 {
+                    for d in 0..<dim { dy[k * dim + d] = dt[r * dim + d] }
+                }
+            }
+            return Tensor(unchecked: iv.shape + [dim], scalars: dy)
         }
     }
 }

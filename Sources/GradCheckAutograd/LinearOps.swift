@@ -14,6 +14,9 @@ extension Tape {
         return record(y, inputs: [x, w]) { g in
             [needX ? g.matmul(wv, transposeRHS: true) : nil,
              needW ? xv.transposedMatmul(g) : nil]
+        } jvp: { t in
+            // Bilinear: J·(dx, dw) = dx·w + x·dw.
+            Self.sumTangents([t[0].map { $0.matmul(wv) }, t[1].map { xv.matmul($0) }], shape: y.shape)
         }
     }
 
@@ -24,6 +27,8 @@ extension Tape {
     @_specialize(where Scalar == Float)
     public func addBias(_ x: Variable<Scalar>, _ b: Variable<Scalar>) -> Variable<Scalar> {
         let y = values[x.index].addingRow(values[b.index])
+        let n = y.columnCount
         return record(y, inputs: [x, b]) { g in [g, g.sumRows()] }
+            jvp: { t in (t[0] ?? Tensor.zeros(y.shape)).addingRow(t[1] ?? Tensor.zeros([n])) }
     }
 }

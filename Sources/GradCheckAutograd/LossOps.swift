@@ -89,6 +89,18 @@ extension Tape {
                 }
             }
             return [out]
+        } jvp: { t in
+            let dp = t[0]!
+            var out = [Scalar](repeating: 0, count: batch)
+            for b in 0..<batch {
+                var s: Scalar = 0
+                for e in 0..<perSample {
+                    let i = b * perSample + e
+                    s += Self.rowLossDerivative(kind, p.scalars[i], targets.scalars[i]) * dp.scalars[i]
+                }
+                out[b] = s * weight
+            }
+            return Tensor(unchecked: [batch], scalars: out)
         }
     }
 
@@ -153,12 +165,21 @@ extension Tape {
             rowLoss[r] = l
             targetMass[r] = mass
         }
-        return recordRowLoss(logits, rows: rowLoss) { r, gRow, out in
+        return recordRowLoss(logits, rows: rowLoss, fill: { r, gRow, out in
             for j in 0..<n {
                 let i = r * n + j
                 out[i] = gRow * (Scalar.exp(z.scalars[i] - lse[r]) * targetMass[r] - targets.scalars[i])
             }
-        }
+        }, tangent: { r, dz in
+            // d(Σ_c t_c · (lse − z_c)) = mass · Σ_j softmax_j dz_j − Σ_j t_j dz_j.
+            var expected: Scalar = 0, targeted: Scalar = 0
+            for j in 0..<n {
+                let i = r * n + j
+                expected += Scalar.exp(z.scalars[i] - lse[r]) * dz[i]
+                targeted += targets.scalars[i] * dz[i]
+            }
+            return targetMass[r] * expected - targeted
+        })
     }
 
     /// Sparse categorical cross-entropy from logits per sample: `logsumexp(z) − z_label`.
@@ -176,13 +197,17 @@ extension Tape {
         let lse = Self.logSumExpRows(z)
         var rowLoss = [Scalar](repeating: 0, count: lse.count)
         for r in 0..<lse.count { rowLoss[r] = lse[r] - z.scalars[r * n + labels[r]] }
-        return recordRowLoss(logits, rows: rowLoss) { r, gRow, out in
+        return recordRowLoss(logits, rows: rowLoss, fill: { r, gRow, out in
             for j in 0..<n {
                 let i = r * n + j
                 out[i] = gRow * Scalar.exp(z.scalars[i] - lse[r])
             }
             out[r * n + labels[r]] -= gRow
-        }
+        }, tangent: { r, dz in
+            var expected: Scalar = 0
+            for j in 0..<n { expected += Scalar.exp(z.scalars[r * n + j] - lse[r]) * dz[r * n + j] }
+            return expected - dz[r * n + labels[r]]
+        })
     }
 
     /// Categorical cross-entropy on probabilities per sample, exact: `−Σ_c t_c log p_c`.
@@ -199,13 +224,19 @@ extension Tape {
             }
             rowLoss[r] = l
         }
-        return recordRowLoss(probabilities, rows: rowLoss) { r, gRow, out in
+        return recordRowLoss(probabilities, rows: rowLoss, fill: { r, gRow, out in
             for j in 0..<n {
                 let i = r * n + j
                 let t = targets.scalars[i]
                 out[i] = t == 0 ? 0 : -gRow * t / p.scalars[i]
             }
-        }
+        }, tangent: { r, dp in
+            var s: Scalar = 0
+            for j in 0..<n where targets.scalars[r * n + j] != 0 {
+                s -= targets.scalars[r * n + j] * dp[r * n + j] / p.scalars[r * n + j]
+            }
+            return s
+        })
     }
 
     /// Sparse categorical cross-entropy on probabilities per sample, exact: `−log p_label`.
@@ -216,20 +247,23 @@ extension Tape {
         let n = p.columnCount
         var rowLoss = [Scalar](repeating: 0, count: p.rowCount)
         for r in 0..<rowLoss.count { rowLoss[r] = -Scalar.log(p.scalars[r * n + labels[r]]) }
-        return recordRowLoss(probabilities, rows: rowLoss) { r, gRow, out in
+        return recordRowLoss(probabilities, rows: rowLoss, fill: { r, gRow, out in
             for j in 0..<n { out[r * n + j] = 0 }
             out[r * n + labels[r]] = -gRow / p.scalars[r * n + labels[r]]
-        }
+        }, tangent: { r, dp in -dp[r * n + labels[r]] / p.scalars[r * n + labels[r]] })
     }
 
     /// Averages per-row losses into per-sample losses and records the VJP, which
-    /// `fill(row, g_row, out)` writes row by row into a zeroed gradient of the input's shape.
+    /// `fill(row, g_row, out)` writes row by row into a zeroed gradient of the input's shape,
+    /// and the JVP, which `tangent(row, t)` gives row by row: the row loss's directional
+    /// derivative along the input tangent `t` (the whole tensor).
     @usableFromInline
     @_specialize(where Scalar == Double)
     @_specialize(where Scalar == Float)
     func recordRowLoss(
         _ input: Variable<Scalar>, rows rowLoss: [Scalar],
-        fill: @escaping (Int, Scalar, UnsafeMutableBufferPointer<Scalar>) -> Void
+        fill: @escaping (Int, Scalar, UnsafeMutableBufferPointer<Scalar>) -> Void,
+        tangent: ((Int, [Scalar]) -> Scalar)? = nil
     ) -> Variable<Scalar> {
         let x = values[input.index]
         let batch = x.shape.first ?? 1
@@ -242,7 +276,7 @@ extension Tape {
             losses[b] = s * weight
         }
         let shape = x.shape
-        return record(Tensor(unchecked: [batch], scalars: losses), inputs: [input]) { g in
+        return record(Tensor(unchecked: [batch], scalars: losses), inputs: [input], vjp: { g in
             var out = [Scalar](repeating: 0, count: shape.reduce(1, *))
             out.withUnsafeMutableBufferPointer { o in
                 for r in 0..<rowLoss.count {
@@ -250,6 +284,17 @@ extension Tape {
                 }
             }
             return [Tensor(unchecked: shape, scalars: out)]
-        }
+        }, jvp: tangent.map { rowTangent in
+            { t in
+                let dx = t[0]!.scalars
+                var out = [Scalar](repeating: 0, count: batch)
+                for b in 0..<batch {
+                    var s: Scalar = 0
+                    for r in 0..<rowsPerSample { s += rowTangent(b * rowsPerSample + r, dx) }
+                    out[b] = s * weight
+                }
+                return Tensor(unchecked: [batch], scalars: out)
+            }
+        })
     }
 }

@@ -137,6 +137,40 @@ extension Tape {
             }
             if beta != nil { out.append(needBeta ? g.sumRows() : nil) }
             return out
+        } jvp: { t in
+            // dx̂ = inv · (dx − mean(dx) − x̂ · mean(x̂ · dx)) per group and column;
+            // dy = γ · dx̂ + dγ · x̂ + dβ.
+            var dy = [Scalar](repeating: 0, count: rows * n)
+            if let dx = t[0]?.scalars {
+                var meanD = [Scalar](repeating: 0, count: n), meanXD = [Scalar](repeating: 0, count: n)
+                let invN = 1 / Scalar(per)
+                for grp in 0..<groups {
+                    for c in 0..<n { meanD[c] = 0; meanXD[c] = 0 }
+                    for r in (grp * per)..<((grp + 1) * per) {
+                        for c in 0..<n {
+                            meanD[c] += dx[r * n + c] * invN
+                            meanXD[c] += xhat[r * n + c] * dx[r * n + c] * invN
+                        }
+                    }
+                    for r in (grp * per)..<((grp + 1) * per) {
+                        for c in 0..<n {
+                            let dh = inv[grp * n + c] * (dx[r * n + c] - meanD[c] - xhat[r * n + c] * meanXD[c])
+                            dy[r * n + c] = gammaValue[c] * dh
+                        }
+                    }
+                }
+            }
+            var k = 1
+            if gamma != nil {
+                if let dg = t[k]?.scalars {
+                    for r in 0..<rows { for c in 0..<n { dy[r * n + c] += dg[c] * xhat[r * n + c] } }
+                }
+                k += 1
+            }
+            if beta != nil, let db = t[k]?.scalars {
+                for r in 0..<rows { for c in 0..<n { dy[r * n + c] += db[c] } }
+            }
+            return Tensor(unchecked: shape, scalars: dy)
         }
     }
 
@@ -196,6 +230,25 @@ extension Tape {
             if gamma != nil { out.append(Tensor(unchecked: [n], scalars: dgamma)) }
             if beta != nil { out.append(g.sumRows()) }
             return out
+        } jvp: { t in
+            // dy = γ · inv · (dx − dμ) − ½ · γ · x̂ · inv² · dσ² + dγ · x̂ + dβ.
+            let dx = t[0]?.scalars, dmu = t[1]?.scalars, dvar = t[2]?.scalars
+            let dg = gamma == nil ? nil : t[3]?.scalars
+            let db = beta == nil ? nil : t[gamma == nil ? 3 : 4]?.scalars
+            var dy = [Scalar](repeating: 0, count: rows * n)
+            for r in 0..<rows {
+                for c in 0..<n {
+                    let i = r * n + c
+                    var d: Scalar = 0
+                    if let dx { d += gammaValue[c] * inv[c] * dx[i] }
+                    if let dmu { d -= gammaValue[c] * inv[c] * dmu[c] }
+                    if let dvar { d -= gammaValue[c] * xhat[i] * inv[c] * inv[c] * dvar[c] / 2 }
+                    if let dg { d += dg[c] * xhat[i] }
+                    if let db { d += db[c] }
+                    dy[i] = d
+                }
+            }
+            return Tensor(unchecked: shape, scalars: dy)
         }
     }
 
@@ -267,6 +320,33 @@ extension Tape {
             }
             if beta != nil { out.append(g.sumRows()) }
             return out
+        } jvp: { t in
+            // dx̂ = inv · (dx − mean_c(dx) − x̂ · mean_c(x̂ · dx)) per row;
+            // dy = γ · dx̂ + dγ · x̂ + dβ.
+            var dy = [Scalar](repeating: 0, count: rows * n)
+            if let dx = t[0]?.scalars {
+                for r in 0..<rows {
+                    var meanD: Scalar = 0, meanXD: Scalar = 0
+                    for c in 0..<n {
+                        meanD += dx[r * n + c] * invN
+                        meanXD += xhat[r * n + c] * dx[r * n + c] * invN
+                    }
+                    for c in 0..<n {
+                        dy[r * n + c] = gammaValue[c] * inv[r] * (dx[r * n + c] - meanD - xhat[r * n + c] * meanXD)
+                    }
+                }
+            }
+            var k = 1
+            if gamma != nil {
+                if let dg = t[k]?.scalars {
+                    for r in 0..<rows { for c in 0..<n { dy[r * n + c] += dg[c] * xhat[r * n + c] } }
+                }
+                k += 1
+            }
+            if beta != nil, let db = t[k]?.scalars {
+                for r in 0..<rows { for c in 0..<n { dy[r * n + c] += db[c] } }
+            }
+            return Tensor(unchecked: shape, scalars: dy)
         }
     }
 }

@@ -57,6 +57,10 @@ extension Tape {
             var dx = [Scalar](repeating: 0, count: inputShape.reduce(1, *))
             for (o, at) in winners.enumerated() where at >= 0 { dx[at] += g.scalars[o] }
             return [Tensor(unchecked: inputShape, scalars: dx)]
+        } jvp: { t in
+            // Each output moves with its window's winner (a tie is a kink, as for the VJP).
+            let dx = t[0]!.scalars
+            return Tensor(unchecked: out.shape, scalars: winners.map { $0 >= 0 ? dx[$0] : 0 })
         }
     }
 
@@ -123,7 +127,7 @@ extension Tape {
                 }
             }
             return [Tensor(unchecked: inputShape, scalars: dx)]
-        }
+        } jvp: { t in Self.linearTangent(t, shapes: [inputShape]) { $0.averagePool2D($1[0], window: w) } }
     }
 
     /// The mean over height and width of NHWC input `x`: `[batch, h, w, c] → [batch, c]`.
@@ -156,6 +160,6 @@ extension Tape {
                 }
             }
             return [Tensor(unchecked: inputShape, scalars: dx)]
-        }
+        } jvp: { t in Self.linearTangent(t, shapes: [inputShape]) { $0.globalAveragePool2D($1[0]) } }
     }
 }

@@ -9,7 +9,7 @@ extension Tape {
         let shape = xv.shape
         return record(Tensor(scalar: xv.sum()), inputs: [x]) { g in
             [Tensor(repeating: g.scalars[0], shape: shape)]
-        }
+        } jvp: { t in Tensor(scalar: t[0]!.sum()) }
     }
 
     /// The mean of all elements, as a rank-0 tensor; VJP broadcasts `g / n`.
@@ -21,7 +21,7 @@ extension Tape {
         let n = Scalar(Swift.max(xv.count, 1))
         return record(Tensor(scalar: xv.sum() / n), inputs: [x]) { g in
             [Tensor(repeating: g.scalars[0] / n, shape: shape)]
-        }
+        } jvp: { t in Tensor(scalar: t[0]!.sum() / n) }
     }
 
     /// Each sample's sum over its non-batch axes: `[B, …] → [B]`; VJP broadcasts each
@@ -37,6 +37,6 @@ extension Tape {
             out.reserveCapacity(per * g.count)
             for v in g.scalars { out.append(contentsOf: repeatElement(v, count: per)) }
             return [Tensor(unchecked: shape, scalars: out)]
-        }
+        } jvp: { t in t[0]!.sumPerSample() }
     }
 }

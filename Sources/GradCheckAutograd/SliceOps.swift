@@ -2,7 +2,23 @@ import GradCheckTensor
 
 /// Slicing and stacking: column blocks of the last axis (the gates of a recurrent cell)
 /// and time steps of the second axis (`[batch, timesteps, …]`).
+///
+/// Every op here is linear, so its JVP is the op itself applied to the tangents (on a
+/// scratch tape that does not record; a `nil` tangent is zeros).
 extension Tape {
+    /// `op` applied to `tangents` (zeros of `shapes` where `nil`) on a non-recording tape:
+    /// the JVP of a linear op.
+    @usableFromInline
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    static func linearTangent(
+        _ tangents: [Tensor<Scalar>?], shapes: [[Int]], _ op: (Tape<Scalar>, [Variable<Scalar>]) -> Variable<Scalar>
+    ) -> Tensor<Scalar> {
+        let scratch = Tape<Scalar>(recording: false)
+        let vs = zip(tangents, shapes).map { scratch.constant($0.0 ?? Tensor.zeros($0.1)) }
+        return scratch.value(op(scratch, vs))
+    }
+
     /// The columns `range` of the last axis: `[…, n] → […, range.count]`.
     ///
     /// VJP: `g` written into those columns of a zero tensor of the input's shape.
@@ -36,7 +52,7 @@ extension Tape {
                 }
             }
             return [Tensor(unchecked: inShape, scalars: dx)]
-        }
+        } jvp: { t in Self.linearTangent(t, shapes: [inShape]) { $0.columns($1[0], range) } }
     }
 
     /// The inputs side by side on the last axis: `[…, n₁], […, n₂], … → […, Σ nᵢ]`.
@@ -85,7 +101,7 @@ extension Tape {
                 out.append(Tensor(unchecked: shapes[i], scalars: d))
             }
             return out
-        }
+        } jvp: { t in Self.linearTangent(t, shapes: shapes) { $0.concatenateColumns($1) } }
     }
 
     /// Time step `t` of a sequence batch: `[batch, timesteps, rest…] → [batch, rest…]`.
@@ -121,7 +137,7 @@ extension Tape {
                 }
             }
             return [Tensor(unchecked: inShape, scalars: dx)]
-        }
+        } jvp: { tangents in Self.linearTangent(tangents, shapes: [inShape]) { $0.timeStep($1[0], t) } }
     }
 
     /// The inputs as the time steps of a sequence batch: `T × [batch, rest…] → [batch, T, rest…]`.
@@ -166,6 +182,6 @@ extension Tape {
                 }
             }
             return out
-        }
+        } jvp: { t in Self.linearTangent(t, shapes: Array(repeating: stepShape, count: steps)) { $0.stackTimeSteps($1) } }
     }
 }

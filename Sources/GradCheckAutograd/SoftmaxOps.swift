@@ -23,6 +23,16 @@ extension Tape {
                 }
             }
             return [out]
+        } jvp: { t in
+            // dy_i = Σ_j (∂y_i/∂x_j) dx_j = y_i · (dx_i − Σ_j y_j dx_j) per row.
+            let dx = t[0]!, n = y.columnCount
+            var dy = dx
+            for r in 0..<y.rowCount {
+                var mean: Scalar = 0
+                for j in 0..<n { mean += y.scalars[r * n + j] * dx.scalars[r * n + j] }
+                for j in 0..<n { dy.scalars[r * n + j] = y.scalars[r * n + j] * (dx.scalars[r * n + j] - mean) }
+            }
+            return dy
         }
     }
 
@@ -55,6 +65,16 @@ extension Tape {
                 }
             }
             return [out]
+        } jvp: { t in
+            // dy_i = dx_i − Σ_j softmax(x)_j dx_j per row.
+            let dx = t[0]!
+            var dy = dx
+            for r in 0..<lse.count {
+                var mean: Scalar = 0
+                for j in 0..<n { mean += Scalar.exp(xv.scalars[r * n + j] - lse[r]) * dx.scalars[r * n + j] }
+                for j in 0..<n { dy.scalars[r * n + j] -= mean }
+            }
+            return dy
         }
     }
 

@@ -20,14 +20,20 @@ public final class Tape<Scalar: TensorScalar> {
     @usableFromInline var needsGradient: [Bool] = []
     @usableFromInline var pullbacks: [Pullback?] = []
 
-    /// A recorded pullback: the tape indices of the op's inputs, and the VJP.
+    /// A recorded pullback: the tape indices of the op's inputs, the VJP, and the JVP
+    /// (forward mode) when the op has one, with the name of the function that recorded it.
     @usableFromInline
     struct Pullback {
         @usableFromInline let inputs: [Int]
         @usableFromInline let vjp: (Tensor<Scalar>) -> [Tensor<Scalar>?]
-        @inlinable init(inputs: [Int], vjp: @escaping (Tensor<Scalar>) -> [Tensor<Scalar>?]) {
+        @usableFromInline let jvp: (([Tensor<Scalar>?]) -> Tensor<Scalar>)?
+        @usableFromInline let op: StaticString
+        @inlinable init(inputs: [Int], vjp: @escaping (Tensor<Scalar>) -> [Tensor<Scalar>?],
+                        jvp: (([Tensor<Scalar>?]) -> Tensor<Scalar>)? = nil, op: StaticString = "op") {
             self.inputs = inputs
             self.vjp = vjp
+            self.jvp = jvp
+            self.op = op
         }
     }
 
@@ -67,22 +73,30 @@ public final class Tape<Scalar: TensorScalar> {
     /// Records the result of an op.
     ///
     /// This is the one way ops enter the tape; custom ops call it through
-    /// ``custom(_:value:vjp:)``. The pullback is kept only when the tape records and an
+    /// ``custom(_:value:vjp:jvp:op:)``. The pullback is kept only when the tape records and an
     /// input needs a gradient; it receives the gradient of the result and returns one
     /// gradient per input (or `nil` for an input that gets none), each of its input's shape.
+    ///
+    /// `jvp`, the op's forward mode (Jacobian–vector product), maps one tangent per input
+    /// (`nil` for a zero tangent; at least one is not `nil`) to the tangent of the result,
+    /// of the result's shape. It is kept beside the pullback; an op without one (`nil`)
+    /// makes ``tangent(of:seeds:)`` throw ``MissingJVP`` naming `op` (by default the
+    /// function that called `record`).
     @inlinable
     @_specialize(where Scalar == Double)
     @_specialize(where Scalar == Float)
     public func record(
         _ value: Tensor<Scalar>, inputs: [Variable<Scalar>],
-        vjp: @escaping (Tensor<Scalar>) -> [Tensor<Scalar>?]
+        vjp: @escaping (Tensor<Scalar>) -> [Tensor<Scalar>?],
+        jvp: (([Tensor<Scalar>?]) -> Tensor<Scalar>)? = nil,
+        op: StaticString = #function
     ) -> Variable<Scalar> {
         var needs = false
         if isRecording {
             for input in inputs where needsGradient[input.index] { needs = true; break }
         }
         return append(value, needsGradient: needs,
-                      pullback: needs ? Pullback(inputs: inputs.map(\.index), vjp: vjp) : nil)
+                      pullback: needs ? Pullback(inputs: inputs.map(\.index), vjp: vjp, jvp: jvp, op: op) : nil)
     }
 
     /// Whether gradient flows to `v` (so an op may skip computing a VJP term for it).
@@ -152,17 +166,107 @@ public final class Tape<Scalar: TensorScalar> {
         }
     }
 
-    /// Records a user-defined op: its forward `value` and its VJP.
+    /// Records a user-defined op: its forward `value`, its VJP, and optionally its JVP.
     ///
     /// This is how a custom layer or op enters the tape; the verifier then checks `vjp`
-    /// against numerical differences of the code that computed `value`.
+    /// against numerical differences of the code that computed `value`, and, in the
+    /// dot-product test, against `jvp`. Without a `jvp` (the default) the op has no forward
+    /// mode and the dot-product test reports it (as `op`, by default the calling function).
     @_specialize(where Scalar == Double)
     @_specialize(where Scalar == Float)
     public func custom(
         _ inputs: [Variable<Scalar>], value: Tensor<Scalar>,
-        vjp: @escaping (Tensor<Scalar>) -> [Tensor<Scalar>?]
+        vjp: @escaping (Tensor<Scalar>) -> [Tensor<Scalar>?],
+        jvp: (([Tensor<Scalar>?]) -> Tensor<Scalar>)? = nil,
+        op: StaticString = #function
     ) -> Variable<Scalar> {
-        record(value, inputs: inputs, vjp: vjp)
+        record(value, inputs: inputs, vjp: vjp, jvp: jvp, op: op)
+    }
+
+    /// Forward mode: the Jacobian–vector product `J · t`, the tangent of `output` when each
+    /// seeded variable moves along its tangent (every other variable stays fixed).
+    ///
+    /// One sweep over the tape, oldest entry first, from the lowest seeded variable to
+    /// `output`: each recorded op that some input tangent reaches maps its input tangents
+    /// to its output's tangent with its JVP. `output` gets zeros when no seed reaches it.
+    /// An op without a JVP matters only when `output` depends on it.
+    ///
+    /// - Parameter seeds: variables (of this tape, needing a gradient) and their tangents,
+    ///   each of its variable's shape.
+    /// - Throws: ``MissingJVP`` for the first op (oldest on the tape) without a JVP that
+    ///   lies between a seed and `output`.
+    /// - Precondition: the tape records.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    public func tangent(
+        of output: Variable<Scalar>, seeds: [(Variable<Scalar>, Tensor<Scalar>)]
+    ) throws(MissingJVP) -> Tensor<Scalar> {
+        precondition(isRecording, "tangent(of:): the tape does not record")
+        var tangents = [Tensor<Scalar>?](repeating: nil, count: output.index + 1)
+        var seeded = Set<Int>()
+        for (v, t) in seeds where v.index <= output.index {
+            precondition(t.count == values[v.index].count, "tangent(of:): seed shape \(t.shape) does not match \(values[v.index].shape)")
+            tangents[v.index] = t
+            seeded.insert(v.index)
+        }
+        guard let lowest = seeded.min() else { return Tensor.zeros(values[output.index].shape) }
+        // An op without a JVP blocks the entries downstream of it (the tape index of the
+        // first such op upstream, -1 for none); only a blocked output is an error.
+        var blocked = [Int](repeating: -1, count: output.index + 1)
+        var i = lowest + 1
+        while i <= output.index {
+            defer { i += 1 }
+            guard !seeded.contains(i), let pullback = pullbacks[i] else { continue }
+            var inputTangents: [Tensor<Scalar>?] = []
+            inputTangents.reserveCapacity(pullback.inputs.count)
+            var any = false
+            var origin = -1
+            for input in pullback.inputs {
+                let t = tangents[input]
+                if t != nil { any = true }
+                if blocked[input] >= 0 { origin = origin < 0 ? blocked[input] : Swift.min(origin, blocked[input]) }
+                inputTangents.append(t)
+            }
+            if origin >= 0 { blocked[i] = origin; continue }
+            guard any else { continue }
+            guard let jvp = pullback.jvp else { blocked[i] = i; continue }
+            tangents[i] = jvp(inputTangents)
+        }
+        if blocked[output.index] >= 0 {
+            let op = pullbacks[blocked[output.index]]!.op
+            throw MissingJVP(index: blocked[output.index], op: "\(op)")
+        }
+        return tangents[output.index] ?? Tensor.zeros(values[output.index].shape)
+    }
+
+    /// `Σ terms`, the tangents of an op's terms that are not `nil` (zeros of `shape` when all are).
+    @inlinable
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    static func sumTangents(_ terms: [Tensor<Scalar>?], shape: [Int]) -> Tensor<Scalar> {
+        var out: Tensor<Scalar>?
+        for case let t? in terms {
+            if out == nil { out = t } else { out!.add(t) }
+        }
+        return out.map { $0.reshaped(unchecked: shape) } ?? Tensor.zeros(shape)
+    }
+}
+
+/// A forward-mode sweep reached an op that has no JVP.
+public struct MissingJVP: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The op's position on the tape.
+    public let index: Int
+    /// The function that recorded the op (`custom(_:value:vjp:jvp:op:)`'s `op`).
+    public let op: String
+
+    /// An error for the op at `index`.
+    public init(index: Int, op: String) {
+        self.index = index
+        self.op = op
+    }
+
+    public var description: String {
+        "tape entry \(index) (recorded by \(op)) has no JVP (forward mode)"
     }
 }
 

@@ -134,6 +134,25 @@ public enum UnaryFunction: Sendable, Hashable {
     }
 }
 
+extension UnaryFunction {
+    /// `f'(x) ⊙ tangent`: the JVP of the elementwise function (its Jacobian is diagonal,
+    /// so this is the VJP's product; it reads ``derivative(_:_:)`` element by element).
+    @inlinable
+    @_specialize(where S == Double)
+    @_specialize(where S == Float)
+    public func tangent<S: TensorScalar>(x: Tensor<S>, y: Tensor<S>, tangent: Tensor<S>) -> Tensor<S> {
+        var out = tangent
+        out.scalars.withUnsafeMutableBufferPointer { t in
+            x.scalars.withUnsafeBufferPointer { xs in
+                y.scalars.withUnsafeBufferPointer { ys in
+                    for i in 0..<t.count { t[i] = self.derivative(xs[i], ys[i]) * t[i] }
+                }
+            }
+        }
+        return out
+    }
+}
+
 /// The logistic function without overflow for large |x|.
 @inlinable
 @_specialize(where S == Double)

@@ -11,8 +11,8 @@ enum CheckCommand {
         .init(name: "layer", valueName: "NAME", help: "check only this layer (on its own, and the model's gradient for its parameters)"),
         .init(name: "max-elements", valueName: "N", help: "check at most N elements of each tensor, sampled with --seed (default: all)"),
         .init(name: "threads", valueName: "N", help: "worker threads (default: every core)"),
-        .init(name: "mode", valueName: "full|fast", help: "full: every element, located (default); fast: random directional probes per tensor (PyTorch's fast_mode), far cheaper, not located"),
-        .init(name: "probes", valueName: "N", help: "probes per tensor in fast mode (default: 4)"),
+        .init(name: "mode", valueName: "full|fast|dot", help: "full: every element, located (default); fast: random directional probes per tensor (PyTorch's fast_mode), far cheaper, not located; dot: the dot-product test <J u, v> = <u, J^T v> per tensor, forward mode (JVPs) against the backward pass (VJPs), no finite differences, relative tolerance 1e-9"),
+        .init(name: "probes", valueName: "N", help: "random probes per tensor in fast and dot modes (default: 4)"),
         .init(name: "richardson", valueName: nil, help: "fourth-order Richardson extrapolation of the differences, with an estimate of their truncation error"),
         .init(name: "relative-step", valueName: nil, help: "scale each element's step by max(1, |x|)"),
         .init(name: "no-layers", valueName: nil, help: "skip the per-layer checks"),
@@ -48,8 +48,13 @@ enum CheckCommand {
             tolerance.relative = r
         }
         let probes = try args.int("probes", minimum: 1) ?? 4
-        let mode: CheckMode = try args.choice("mode", ["full", "fast"]) == "fast" ? .fast(probes: probes) : .full
-        if args.string("probes") != nil, mode == .full { throw CLIError("--probes applies to --mode fast") }
+        let mode: CheckMode
+        switch try args.choice("mode", ["full", "fast", "dot"]) {
+        case "fast": mode = .fast(probes: probes)
+        case "dot": mode = .dotProduct(probes: probes)
+        default: mode = .full
+        }
+        if args.string("probes") != nil, mode == .full { throw CLIError("--probes applies to --mode fast and --mode dot") }
         let checker = GradientChecker(tolerance: tolerance, maxElements: try args.int("max-elements", minimum: 1),
                                       seed: session.seed, threads: try args.int("threads", minimum: 1),
                                       mode: mode, relativeStep: args.has("relative-step"), richardson: args.has("richardson"))
@@ -73,7 +78,7 @@ enum CheckCommand {
     static func rows(_ report: CheckReport) -> [[String]] {
         report.results.map { r in
             [r.target, r.parameter,
-             r.method == .probes ? "\(r.elementsChecked) probes"
+             r.method != .elements ? "\(r.elementsChecked) probes"
                 : (r.elementsChecked == r.elementCount ? "\(r.elementCount)" : "\(r.elementsChecked)/\(r.elementCount)"),
              sci(r.maxAbsoluteError), sci(r.maxRelativeError), r.status.rawValue + (r.kinks > 0 && r.status != .kink ? " (\(r.kinks) kinks)" : "")]
         }
@@ -81,13 +86,26 @@ enum CheckCommand {
 
     static let header = ["target", "parameter", "elements", "max abs err", "max rel err", "status"]
 
+    /// What the dot-product mode compares, for the report's header.
+    static let dotProductLine = "dot-product test <J u, v> (forward mode) = <u, J^T v> (backward): rtol "
+        + "\(sci(GradientChecker.defaultDotProductTolerance)) of max(|Ju||v|, |u||J^T v|), floor "
+        + "\(sci(GradientChecker.dotProductAbsoluteFloor))|u||v|"
+
     static func findings(_ report: CheckReport) -> [String] {
         var lines: [String] = []
         for r in report.results where r.status != .pass {
+            if let note = r.note {
+                lines.append("NOT CHECKED \(r.target) \(r.parameter): \(note)")
+                continue
+            }
             guard let w = r.worst else { continue }
-            let where_ = r.method == .probes ? "\(r.target) \(r.parameter) (probe \(w.index[0]))"
-                                             : "\(r.target) \(r.parameter)\(w.index)"
-            if r.status == .fail {
+            let where_ = r.method != .elements ? "\(r.target) \(r.parameter) (probe \(w.index[0]))"
+                                               : "\(r.target) \(r.parameter)\(w.index)"
+            if r.status == .fail, r.method == .dotProduct {
+                lines.append("FAIL \(where_): <u, J^T v> (backward) \(short(w.analytic)), <J u, v> (forward) \(short(w.numerical)) "
+                    + "(abs err \(sci(w.absoluteError)), allowed \(sci(w.allowedError))); "
+                    + "\(r.failures) of \(r.elementsChecked) probes fail")
+            } else if r.status == .fail {
                 lines.append("FAIL \(where_): analytic \(short(w.analytic)), numerical \(short(w.numerical)) "
                     + "(abs err \(sci(w.absoluteError)), rel err \(sci(w.relativeError)), allowed \(sci(w.allowedError))); "
                     + "\(r.failures) of \(r.elementsChecked) elements fail")
@@ -108,7 +126,11 @@ enum CheckCommand {
 
     static func text(_ report: CheckReport, session: ModelSession, seconds: Double) -> String {
         var out = "gradcheck check \(report.model): loss \(short(report.loss)) on \(session.batchDescription)\n"
-        out += "step \(sci(report.tolerance.step)), atol \(sci(report.tolerance.absolute)), rtol \(sci(report.tolerance.relative))\n\n"
+        if report.results.first?.method == .dotProduct {
+            out += Self.dotProductLine + "\n\n"
+        } else {
+            out += "step \(sci(report.tolerance.step)), atol \(sci(report.tolerance.absolute)), rtol \(sci(report.tolerance.relative))\n\n"
+        }
         out += table(header, rows(report), rightAligned: [2, 3, 4])
         let f = findings(report)
         if !f.isEmpty { out += "\n" + f.joined(separator: "\n") + "\n" }
@@ -139,6 +161,7 @@ enum CheckCommand {
                 o["numerical"] = .number(w.numerical)
             }
             o["method"] = .string(r.method.rawValue)
+            if let note = r.note { o["note"] = .string(note) }
             if let t = r.maxTruncationEstimate { o["truncation_error"] = .number(t) }
             o["shape"] = .integers(r.shape)
             o["elements_checked"] = .integer(r.elementsChecked)

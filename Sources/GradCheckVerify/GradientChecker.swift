@@ -38,11 +38,16 @@ public struct GradientChecker: Sendable {
     /// differences, and report its estimated truncation error `|D(h) − D(h/2)| / 3`: for
     /// functions with large third derivatives, where plain central differences are too rough.
     public var richardson: Bool
+    /// The relative tolerance of the dot-product test (``CheckMode/dotProduct(probes:)``);
+    /// see ``defaultDotProductTolerance``.
+    public var dotProductTolerance: Double
 
     /// A checker.
     public init(tolerance: CheckTolerance = .float64, maxElements: Int? = nil, seed: UInt64 = 0,
                 threads: Int? = nil, chunkSize: Int = 64, mode: CheckMode = .full,
-                relativeStep: Bool = false, richardson: Bool = false) {
+                relativeStep: Bool = false, richardson: Bool = false,
+                dotProductTolerance: Double = GradientChecker.defaultDotProductTolerance) {
+        self.dotProductTolerance = dotProductTolerance
         self.tolerance = tolerance
         self.maxElements = maxElements
         self.seed = seed
@@ -63,6 +68,9 @@ public struct GradientChecker: Sendable {
     /// - Complexity: two objective evaluations per element checked, plus four for each
     ///   element that disagrees at the first step.
     public func check(_ objective: some PerturbableObjective, target: String, only: Set<String>? = nil) -> [TensorCheckResult] {
+        if case let .dotProduct(probes) = mode {
+            return dotProductCheck(objective, target: target, only: only, probes: probes)
+        }
         let analytic = objective.analyticGradients()
         var results: [TensorCheckResult] = []
         for (a, argument) in objective.arguments.enumerated() {
@@ -71,6 +79,7 @@ public struct GradientChecker: Sendable {
             case .full: results.append(checkArgument(objective, argument: a, analytic: analytic[a], target: target))
             case let .fast(probes):
                 results.append(probeArgument(objective, argument: a, analytic: analytic[a], target: target, probes: probes))
+            case .dotProduct: break  // handled above
             }
         }
         return results
@@ -304,4 +313,8 @@ public enum CheckMode: Sendable, Hashable {
     case full
     /// `probes` random directional derivatives per tensor: cheap, not located.
     case fast(probes: Int)
+    /// The dot-product test `⟨J u, v⟩ = ⟨u, Jᵀ v⟩`, `probes` random pairs per tensor: the
+    /// forward mode (JVPs) against the backward pass (VJPs), no numerical differences; for
+    /// a ``LinearizableObjective``.
+    case dotProduct(probes: Int)
 }

@@ -33,6 +33,9 @@ public struct TensorCheckResult: Sendable, Equatable {
     /// With Richardson extrapolation, the largest estimated truncation error of the
     /// numerical derivatives (`|D(h) − D(h/2)| / 3`); `nil` otherwise.
     public var maxTruncationEstimate: Double?
+    /// Why the tensor could not be checked, when it could not (the dot-product test on a
+    /// function with an op that has no JVP); `nil` otherwise.
+    public var note: String? = nil
 }
 
 /// What the elements of a ``TensorCheckResult`` are.
@@ -42,6 +45,10 @@ public enum CheckMethod: String, Sendable, Equatable {
     /// Random unit directions over the whole tensor: `index` is the probe's number, and
     /// analytic/numerical are directional derivatives.
     case probes
+    /// The dot-product test: `index` is the probe's number, `analytic` is `⟨u, Jᵀv⟩` (the
+    /// backward pass) and `numerical` is `⟨J u, v⟩` (the forward-mode sweep), for random
+    /// `u` over the tensor and `v` over the output.
+    case dotProduct = "dot_product"
 }
 
 /// The comparison at one element.

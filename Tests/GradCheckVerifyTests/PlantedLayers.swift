@@ -3,6 +3,9 @@ import GradCheckNN
 import GradCheckTensor
 
 /// Layers with deliberately wrong VJPs, to show the verifier catches each kind of bug.
+///
+/// Each custom op also has a correct JVP (forward mode), so that the dot-product test
+/// sees the VJP's bug as the difference between the two.
 enum Bug: Sendable {
     /// The bias gradient of element `j` comes out with the wrong sign.
     case biasSign(Int)
@@ -46,6 +49,8 @@ struct BuggyDense: Layer {
             case .none: break
             }
             return [g, gb]
+        } jvp: { t in
+            (t[0] ?? Tensor.zeros(value.shape)).addingRow(t[1] ?? Tensor.zeros([value.columnCount]))
         }
     }
 }
@@ -60,6 +65,7 @@ struct BuggySigmoid: Layer {
     func forward<S: TensorScalar>(_ x: Variable<S>, _ p: [Variable<S>], on tape: Tape<S>, context: ForwardContext) -> Variable<S> {
         let y = UnaryFunction.sigmoid.apply(tape.value(x))
         return tape.custom([x], value: y) { g in [g.zipMap(y, *)] }
+            jvp: { t in t[0]!.zipMap(y) { $0 * $1 * (1 - $1) } }
     }
 }
 
@@ -89,6 +95,10 @@ struct BuggyPenaltyDense: Layer {
         return tape.custom([z, p[0]], value: value) { g in
             let total = g.sum()
             return [g, w.map { S(0.1) * $0 * total }]   // should be 2 · 0.1 · w · Σg
+        } jvp: { t in
+            // Correct: dz + 2 · 0.1 · Σ w ⊙ dW added to every output.
+            let dPenalty = t[1].map { dw in S(0.2) * zip(w.scalars, dw.scalars).reduce(0) { $0 + $1.0 * $1.1 } } ?? 0
+            return (t[0] ?? Tensor.zeros(value.shape)).map { $0 + dPenalty }
         }
     }
 }

@@ -30,7 +30,8 @@ public struct Regularizer: Sendable, Hashable {
 
     /// The penalty of a whole tensor, recorded on `tape`: a rank-0 variable.
     ///
-    /// VJP: `l1·sign(w) + 2·l2·w` times the upstream gradient (sign(0) = 0, a kink).
+    /// VJP: `l1·sign(w) + 2·l2·w` times the upstream gradient (sign(0) = 0, a kink); JVP:
+    /// `Σ (l1·sign(w) + 2·l2·w) · dw`.
     @_specialize(where S == Double)
     @_specialize(where S == Float)
     public func penalty<S: TensorScalar>(_ w: Variable<S>, on tape: Tape<S>) -> Variable<S> {
@@ -44,6 +45,14 @@ public struct Regularizer: Sendable, Hashable {
         return tape.record(Tensor(scalar: value), inputs: [w]) { g in
             let scale = g.scalars[0]
             return [wv.map { w in scale * (l1 * (w > 0 ? 1 : (w < 0 ? -1 : 0)) + 2 * l2 * w) }]
+        } jvp: { t in
+            let dw = t[0]!.scalars
+            var d: S = 0
+            for i in 0..<dw.count {
+                let w = wv.scalars[i]
+                d += (l1 * (w > 0 ? 1 : (w < 0 ? -1 : 0)) + 2 * l2 * w) * dw[i]
+            }
+            return Tensor(scalar: d)
         }
     }
 
