@@ -28,9 +28,14 @@ public func gemm<S: TensorScalar>(
     let mr = GemmBlocking.mr, nr = GemmBlocking.nr
     let kc = GemmBlocking.kc, mc = GemmBlocking.mc
     let nPanels = (n + nr - 1) / nr
-    let packedB = UnsafeMutablePointer<S>.allocate(capacity: kc * nPanels * nr)
+    // Scratch sized to this product, not to the block limits: small products (a training
+    // step's) then stay under malloc's mmap threshold and reuse heap pages instead of
+    // faulting in fresh ones on every call.
+    let kcEff = min(kc, k)
+    let mcEff = min(mc, (m + mr - 1) / mr * mr)
+    let packedB = UnsafeMutablePointer<S>.allocate(capacity: kcEff * nPanels * nr)
     defer { packedB.deallocate() }
-    let packedA = UnsafeMutablePointer<S>.allocate(capacity: kc * mc)
+    let packedA = UnsafeMutablePointer<S>.allocate(capacity: kcEff * mcEff)
     defer { packedA.deallocate() }
     var tile = [S](repeating: 0, count: mr * nr)
 
@@ -41,7 +46,7 @@ public func gemm<S: TensorScalar>(
         for panel in 0..<nPanels {
             let j0 = panel * nr
             let width = min(nr, n - j0)
-            let dst = packedB + panel * kc * nr
+            let dst = packedB + panel * kcEff * nr
             for p in 0..<kb {
                 let row = b + (p0 + p) * bRowStride + j0 * bColumnStride
                 let out = dst + p * nr
@@ -78,7 +83,7 @@ public func gemm<S: TensorScalar>(
                 for panel in 0..<nPanels {
                     let j0 = panel * nr
                     let width = min(nr, n - j0)
-                    let bp = packedB + panel * kc * nr
+                    let bp = packedB + panel * kcEff * nr
                     let cp = c + (i0 + r0) * cRowStride + j0
                     if height == mr && width == nr {
                         _gemmMicroKernel(kb, ap, bp, cp, cRowStride)
