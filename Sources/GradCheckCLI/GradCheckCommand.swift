@@ -43,6 +43,8 @@ public enum GradCheckCommand {
          CompareCommand.run, { CompareCommand.help }),
         ("validate", "check a spec and print the model summary (layers, output shapes, parameter counts)",
          ValidateCommand.run, { ValidateCommand.help }),
+        ("report", "judge a training run from its run log: verdict, findings, evidence, suggestions", ReportCommand.run, { ReportCommand.help }),
+        ("train", "train the model on a CSV dataset (Keras optimisers, clipping, early stopping; run log and health report)", TrainCommand.run, { TrainCommand.help }),
     ]
 
     static func run(_ arguments: [String], console: Console) -> Int32 {

@@ -1,1 +1,0 @@
-// GradCheckHealth: see the module's DocC overview.

@@ -1,0 +1,40 @@
+extension HealthReport {
+    /// The report as Markdown: a verdict line, a summary table of the findings, then a
+    /// section per finding with its evidence table and suggestion.
+    public func markdown() -> String {
+        var out = "## Training health: \(verdict.rawValue)\n\n"
+        out += "**\(verdict.rawValue.capitalized)** (\(countsSummary))"
+        if let source { out += " — `\(escape(source))`" }
+        out += "\n\n\(escape(runSummary)).\n"
+        for w in logWarnings { out += "\n> Note: \(escape(w.description))\n" }
+        if findings.isEmpty {
+            out += stepCount == 0 ? "\nThe log has no steps to judge.\n" : "\nNo problems found.\n"
+            return out
+        }
+        out += "\n| severity | kind | where | steps | message |\n|---|---|---|---|---|\n"
+        for f in findings {
+            out += "| \(f.severity.rawValue) | `\(f.kind.rawValue)` | \(escape(f.parameter ?? f.layer ?? "")) | "
+                + "\(f.stepRange) | \(escape(f.message)) |\n"
+        }
+        for f in findings {
+            out += "\n### \(f.kind.title)"
+            if let where_ = f.parameter ?? f.layer { out += " — `\(escape(where_))`" }
+            out += " (\(f.severity.rawValue))\n\n\(escape(f.message))\n\n"
+            if !f.evidence.isEmpty {
+                out += "| evidence | value |\n|---|---|\n"
+                for e in f.evidence { out += "| \(e.name) | \(NumberText.short(e.value)) |\n" }
+                out += "\n"
+            }
+            out += "**Suggestion:** \(escape(f.suggestion))\n"
+        }
+        if !alerts.isEmpty {
+            out += "\n### Live alerts\n\n"
+            for a in alerts { out += "- \(escape(a.description))\n" }
+        }
+        return out
+    }
+
+    private func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "|", with: "\\|")
+    }
+}

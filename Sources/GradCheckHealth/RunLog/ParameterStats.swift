@@ -1,0 +1,31 @@
+/// One parameter tensor's numbers at one step: the `params` entries of a `step` line.
+///
+/// Only ``gradNorm`` is required in a log; the monitor writes the rest when it has them.
+public struct ParameterStats: Sendable, Equatable {
+    /// The parameter's name.
+    public var name: String
+    /// The L2 norm of its raw gradient (before clipping).
+    public var gradNorm: Double
+    /// The largest magnitude of the raw gradient.
+    public var gradMax: Double?
+    /// The L2 norm of the parameter after the step's update.
+    public var weightNorm: Double?
+    /// The L2 norm of the step's update (new value minus old value).
+    public var updateNorm: Double?
+
+    /// Creates the numbers of one parameter.
+    public init(name: String, gradNorm: Double, gradMax: Double? = nil, weightNorm: Double? = nil,
+                updateNorm: Double? = nil) {
+        self.name = name
+        self.gradNorm = gradNorm
+        self.gradMax = gradMax
+        self.weightNorm = weightNorm
+        self.updateNorm = updateNorm
+    }
+
+    /// `updateNorm / weightNorm` when both are known and the weight norm is not zero.
+    public var updateRatio: Double? {
+        guard let u = updateNorm, let w = weightNorm, w > 0 else { return nil }
+        return u / w
+    }
+}

@@ -1,1 +1,0 @@
-// GradCheckTraining: see the module's DocC overview.

@@ -1,0 +1,16 @@
+/// A training run that cannot start or go on: data that do not fit the model, a
+/// configuration out of range, or non-finite gradients under the `error` rule.
+public struct TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What went wrong, and where.
+    public var message: String
+    /// Whether the run failed because it went non-finite (its `run_end` says `diverged`
+    /// rather than `interrupted`).
+    public var diverged: Bool
+
+    public init(_ message: String, diverged: Bool = false) {
+        self.message = message
+        self.diverged = diverged
+    }
+
+    public var description: String { message }
+}
