@@ -52,7 +52,7 @@ struct LiveAlertRules {
         // Non-finite values.
         if let origin = record.nonfinite.first {
             fire(.nonfinite, .critical, layer: origin.layer, parameter: origin.parameter,
-                 "a non-finite value appeared in the \(origin.summary)")
+                 "a non-finite value appeared in \(origin.summary)")
         } else if !record.loss.isFinite {
             fire(.nonfinite, .critical, "the loss is \(NumberText.short(record.loss))")
         } else if let p = record.parameters.first(where: { !$0.gradNorm.isFinite }) {

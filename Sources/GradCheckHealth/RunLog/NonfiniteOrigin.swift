@@ -38,9 +38,9 @@ public struct NonfiniteOrigin: Sendable, Equatable {
         self.value = value
     }
 
-    /// `forward pass, layer dense_2, op exp (nan)`; `the inputs (nan)` for the data.
+    /// `the forward pass, layer dense_2, op exp (nan)`; `the inputs (nan)` for the data.
     public var summary: String {
-        var parts = [pass == .inputs ? "the inputs" : pass == .loss ? "the loss" : "\(pass.rawValue) pass"]
+        var parts = [pass == .inputs ? "the inputs" : pass == .loss ? "the loss" : "the \(pass.rawValue) pass"]
         if let layer { parts.append("layer \(layer)") }
         if let op { parts.append("op \(op)") }
         if let parameter { parts.append("parameter \(parameter)") }

@@ -1,8 +1,9 @@
 /// `loss_divergence`: the loss runs away.
 ///
 /// - critical: the loss becomes non-finite after finite steps, or a finite loss exceeds
-///   ``HealthThresholds/divergenceFactor`` times the larger of its baseline and its
-///   minimum (AutoTrainer: NaN loss; DeepDiagnosis: loss increasing);
+///   ``HealthThresholds/divergenceFactor`` times the loss before it — the larger of the
+///   lowest loss so far and the smaller of the baseline and the first loss (AutoTrainer:
+///   NaN loss; DeepDiagnosis: loss increasing);
 /// - warning: the loss at the end has given back more than
 ///   ``HealthThresholds/divergenceRegression`` of the progress from the baseline to its
 ///   lowest point, and is at least twice that point (both on the loss smoothed by a
@@ -39,17 +40,28 @@ enum LossDivergenceDetector: HealthDetector {
                                   suggestion: suggestion)]
         }
         guard let base, let minimum, base > 0, minimum.element >= 0 else { return [] }
-        let reference = Swift.max(base, minimum.element)
-        let limit = t.divergenceFactor * reference
-        let over = finite.filter { $0.element > limit }
+        // Each step is judged against the loss before it: the larger of the smaller of the
+        // baseline and the first loss (so a blow-up inside the baseline window still counts)
+        // and the lowest loss so far (so a loss that starts high and falls never counts).
+        let floor = Swift.min(base, finite[0].element)
+        var lowest = finite[0].element
+        var over: [(offset: Int, element: Double, reference: Double)] = []
+        for entry in finite.dropFirst() {
+            let reference = Swift.max(floor, lowest)
+            if reference > 0, entry.element > t.divergenceFactor * reference {
+                over.append((entry.offset, entry.element, reference))
+            }
+            lowest = Swift.min(lowest, entry.element)
+        }
         if let firstOver = over.first, let lastOver = over.last {
-            let peak = over.max { $0.element < $1.element }!
+            let peak = over.max { $0.element / $0.reference < $1.element / $1.reference }!
+            let factor = peak.element / peak.reference
             evidence += [.init("peak_loss", peak.element), .init("peak_step", Double(run.step(peak.offset))),
-                         .init("factor", peak.element / reference)]
+                         .init("reference_loss", peak.reference), .init("factor", factor)]
             return [HealthFinding(kind: .lossDivergence, severity: .critical,
                                   message: "The loss rose to \(NumberText.short(peak.element)) at step "
-                                    + "\(run.step(peak.offset)), \(NumberText.times(peak.element / reference)) its "
-                                    + "baseline \(NumberText.short(base)); it was above "
+                                    + "\(run.step(peak.offset)), \(NumberText.times(factor)) the lowest loss before it "
+                                    + "(\(NumberText.short(peak.reference))); it was above "
                                     + "\(NumberText.times(t.divergenceFactor)) on \(NumberText.count(over.count, "step")).",
                                   firstStep: run.step(firstOver.offset), lastStep: run.step(lastOver.offset),
                                   evidence: evidence, suggestion: suggestion)]

@@ -18,7 +18,7 @@ enum NonfiniteDetector: HealthDetector {
         if let origin = located[first] {
             layer = origin.layer
             parameter = origin.parameter
-            place = origin.pass == .inputs || origin.pass == .loss ? "in " + origin.summary : "in the " + origin.summary
+            place = "in " + origin.summary
         } else {
             let bad = run.parameters.filter { p in !(p.gradNorm[first] ?? 0).isFinite }.map(\.info)
             if !run.loss[first].isFinite {
