@@ -113,7 +113,8 @@ struct SVGLineChart {
             let label = logScale ? (v == 0 ? "1" : "1e\(Int(v))") : NumberText.short(v)
             out += "<text x=\"\(f(left - 6))\" y=\"\(f(y + 4))\" class=\"tick\" text-anchor=\"end\">\(label)</text>"
         }
-        for v in SVGAxis.linearTicks(x0, x1, count: 6) {
+        // Steps are whole numbers: no tick at step 1.5.
+        for v in SVGAxis.linearTicks(x0, x1, count: 6) where v == v.rounded() {
             let x = px(v)
             out += "<line x1=\"\(f(x))\" x2=\"\(f(x))\" y1=\"\(f(top + plotH))\" y2=\"\(f(top + plotH + 4))\" class=\"axis\"/>"
             out += "<text x=\"\(f(x))\" y=\"\(f(top + plotH + 16))\" class=\"tick\" text-anchor=\"middle\">\(NumberText.short(v))</text>"
@@ -152,6 +153,18 @@ struct SVGLineChart {
             }
             for x in marks.prefix(400) {
                 out += "<line x1=\"\(f(x))\" x2=\"\(f(x))\" y1=\"\(f(top))\" y2=\"\(f(top + 7))\" class=\"nonfinite\"/>"
+            }
+        }
+        // A log scale cannot draw zeros: name the series it left out rather than drop them
+        // silently (an update ratio of exactly 0 is the news, not noise).
+        if logScale {
+            let zeros = series.filter { s in
+                !s.points.isEmpty && s.points.allSatisfy { $0.y.map { $0 == 0 } ?? true } && s.points.contains { $0.y == 0 }
+            }.map(\.name)
+            if !zeros.isEmpty {
+                let list = zeros.prefix(6).joined(separator: ", ") + (zeros.count > 6 ? ", …" : "")
+                out += "<text x=\"\(f(left))\" y=\"\(f(height - 2))\" class=\"tick\">always 0 (not drawn on a log scale): "
+                    + "\(HTML.escape(list))</text>"
             }
         }
         out += "</svg>"
