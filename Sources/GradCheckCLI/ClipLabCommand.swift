@@ -1,0 +1,113 @@
+import Foundation
+import GradCheck
+
+/// `gradcheck clip-lab SPEC --data CSV --policies none,value:1,... --seeds 5`: the same
+/// training under each clipping policy and seed, summarised per policy
+/// (``ClippingLab`` in GradCheckTraining does the work).
+///
+/// Exit status: 0 when the lab ran (diverged runs are results, not failures), 2 on bad input.
+enum ClipLabCommand {
+    static let defaultPolicies = "none,value:1,norm:1,global_norm:1,agc:0.01,autoclip:10"
+
+    static let flags: [Arguments.Flag] = [
+        .init(name: "data", valueName: "CSV", help: "the training data: a header row, one sample per line, a label column (required)"),
+        .init(name: "label", valueName: "NAME", help: "the label column (default: label)"),
+        .init(name: "policies", valueName: "LIST", help: "comma-separated clipping policies (default: \(defaultPolicies))"),
+        .init(name: "seeds", valueName: "N", help: "runs per policy, seeds S, S+1, ... (default: 5)"),
+        .init(name: "seed", valueName: "S", help: "the first seed, and the seed of the validation split (default: the spec's, else 0)"),
+        .init(name: "epochs", valueName: "N", help: "passes over the training data (default: the spec's, else 10)"),
+        .init(name: "batch-size", valueName: "N", help: "samples per step (default: the spec's, else 32)"),
+        .init(name: "learning-rate", valueName: "X", help: "the optimiser's learning rate (default: the spec's)"),
+        .init(name: "optimizer", valueName: "NAME", help: "sgd, rmsprop, adagrad, adam or adamw, with Keras defaults (default: the spec's)"),
+        .init(name: "validation-split", valueName: "X", help: "fraction held out for validation, in [0, 1) (default: the spec's, else 0)"),
+        .init(name: "target-loss", valueName: "L", help: "report the steps until the smoothed loss reaches L (default: the median final loss of the runs that did not diverge)"),
+        .init(name: "output", valueName: "FILE", help: "write the result to FILE instead of standard output"),
+        .init(name: "format", valueName: "text|json|markdown|html", help: "output format (default: text)"),
+    ]
+
+    static var help: String {
+        helpText(usage: "clip-lab SPEC --data CSV [--policies LIST] [--seeds N] [options]", description: """
+        Trains the model of SPEC on the CSV data once per clipping policy and seed, and compares the policies:
+        seeds that diverged, final and best loss and accuracy (median and min–max over seeds; the validation
+        part when there is one), how often the policy clipped, the cosine between the clipped and the raw
+        gradient when it did, the median gradient norm before and after clipping, and the steps until the
+        loss reaches a target. Every policy trains on the same split; a seed fixes the initial weights and
+        the batch order, so for each seed all policies start from the same weights. The spec's `training`
+        block gives the optimiser, epochs and batch size (the flags override it); its clipping is replaced
+        by each policy. --format html writes one self-contained page with each policy's loss curve.
+
+        Exit status: 0 the lab ran, 2 bad input.
+        """, flags: flags)
+    }
+
+    static func run(_ argv: [String], console: Console) throws -> Int32 {
+        let args = try Arguments(argv, flags: flags)
+        let specPath = try args.requirePositionals(["spec"])[0]
+        let format = try args.choice("format", ["text", "json", "markdown", "html"]) ?? "text"
+        guard let dataPath = args.string("data") else {
+            throw CLIError("missing --data CSV: the training data (a header row and a label column)")
+        }
+        let policies: [ClippingSpec]
+        do {
+            policies = try ClipperParser.parseList(args.string("policies") ?? defaultPolicies)
+        } catch {
+            throw CLIError("--policies: \(error)")
+        }
+        let seedCount = try args.int("seeds", minimum: 1) ?? 5
+        let target = try args.double("target-loss")
+        let spec = try ModelSpec.load(path: specPath)
+        let model = try Model(spec: spec, file: specPath)
+        var config = TrainingConfiguration(spec.training)
+        if let name = args.string("optimizer") {
+            let kinds = OptimizerKind.allCases.map(\.rawValue)
+            guard let kind = OptimizerKind(rawValue: name.lowercased()) else {
+                let hint = DidYouMean.suggestion(for: name, among: kinds).map { "; did you mean \"\($0)\"?" } ?? ""
+                throw CLIError("--optimizer: expected one of \(kinds.joined(separator: ", ")), got \"\(name)\"\(hint)")
+            }
+            if kind != config.optimizer.kind { config.optimizer = OptimizerSpec(kind: kind) }
+        }
+        if let lr = try args.double("learning-rate", positive: true) { config.optimizer.learningRate = lr }
+        if let e = try args.int("epochs", minimum: 1) { config.epochs = e }
+        if let b = try args.int("batch-size", minimum: 1) { config.batchSize = b }
+        if let v = try args.double("validation-split") {
+            guard v >= 0 && v < 1 else { throw CLIError("--validation-split: expected a number in [0, 1), got \(v)") }
+            config.validationSplit = v
+        }
+        if let s = try args.seed("seed") { config.seed = s }
+        let table = try CSVTable.load(path: dataPath)
+        let dataset = try Dataset(table: table, label: args.string("label") ?? "label", model: model, file: dataPath)
+        let prepared = PreparedData(dataset, validationSplit: config.validationSplit, seed: config.seed, order: config.splitOrder)
+        guard prepared.train.count > 0 else {
+            throw CLIError("\(dataPath): \(dataset.count) samples leave none for training with validation_split \(config.validationSplit)")
+        }
+        let lab = ClippingLab(model: model, data: prepared, configuration: .init(
+            training: config, policies: policies, seedCount: seedCount, targetLoss: target))
+        let showProgress = isatty(STDERR_FILENO) == 1
+        let total = policies.count * seedCount
+        if showProgress { console.err("clip-lab: \(policies.count) policies × \(seedCount) seeds = \(total) runs") }
+        let result: ClippingLabResult
+        do {
+            result = try lab.run()
+        } catch let error as TrainingError {
+            throw CLIError(error.message)
+        }
+        let text: String
+        switch format {
+        case "json": text = JSONWriter.pretty.fileContents(for: result.json())
+        case "markdown": text = result.markdown()
+        case "html": text = result.html()
+        default: text = result.text()
+        }
+        if let path = args.string("output") {
+            do {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            } catch {
+                throw CLIError("--output: cannot write \(path): \(error.localizedDescription)")
+            }
+            console.err("clip-lab: wrote \(path)")
+        } else {
+            console.out(text)
+        }
+        return 0
+    }
+}
