@@ -1,7 +1,7 @@
 /// Escaping for text placed in HTML and SVG.
-enum HTML {
+public enum HTML {
     /// `s` with `&`, `<`, `>`, `"` and `'` escaped.
-    static func escape(_ s: String) -> String {
+    public static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for c in s {

@@ -8,7 +8,7 @@ extension HealthReport {
         let title = "Training health: " + (model ?? source ?? "run")
         var page = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         page += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        page += "<title>\(HTML.escape(title))</title><style>\(Self.css)</style></head><body>"
+        page += "<title>\(HTML.escape(title))</title><style>\(Self.css)\(SVGLineChart.css)</style></head><body>"
         page += "<header><h1>\(HTML.escape(title))</h1>"
         page += "<p><span class=\"verdict \(verdict.rawValue)\">\(verdict.rawValue.uppercased())</span> "
         page += "<span class=\"counts\">\(HTML.escape(countsSummary))</span></p>"
@@ -197,9 +197,6 @@ extension HealthReport {
     padding:1px 12px 1px 0}.evidence td{font-family:Menlo,Consolas,monospace;text-align:right}
     .suggestion{background:#f6f8fa;padding:6px 8px;border-radius:3px}.see a{color:#1f5fa8}
     figure{margin:0 0 14px;background:#fff;border:1px solid #ddd;border-radius:4px;padding:6px;overflow-x:auto}
-    svg{display:block;max-width:100%;height:auto}svg .title{font-size:13px;font-weight:600;fill:#222}
-    svg .tick,svg .legend{font-size:11px;fill:#444}svg .rule{font-size:10px;fill:#666}svg .flagged{fill:#d62728;font-weight:600}
-    svg .frame{fill:#fff;stroke:#ccc}svg .grid{stroke:#eee}svg .axis{stroke:#999}svg .nonfinite{stroke:#d62728;stroke-width:2}
     .empty,.none{color:#777;font-style:italic}.alerts{font-size:12px;color:#444;padding-left:18px}
     footer{color:#999;font-size:11px;padding:8px 24px 20px}
     @media (max-width:900px){main{grid-template-columns:1fr}}

@@ -4,45 +4,99 @@ import Foundation
 /// log-scale y, step numbers on x, shaded step ranges, reference lines, and red ticks
 /// where a series is non-finite. Series longer than the chart is wide are reduced to the
 /// minimum and maximum of each pixel column, so spikes survive.
-struct SVGLineChart {
-    struct Series {
-        var name: String
-        var color: String
+///
+/// The health report and the clipping lab draw every chart with it; embed
+/// ``SVGLineChart/css`` in the page's style sheet.
+public struct SVGLineChart: Sendable {
+    /// One line.
+    public struct Series: Sendable {
+        /// The legend label.
+        public var name: String
+        /// A CSS colour.
+        public var color: String
         /// `(step, value)`; `nil` values are gaps, non-finite ones are marked.
-        var points: [(x: Double, y: Double?)]
-        var dashed = false
-        var dots = false
+        public var points: [(x: Double, y: Double?)]
+        /// Draw dashed.
+        public var dashed = false
+        /// Mark each point (for sparse series such as per-epoch values).
+        public var dots = false
+
+        /// A series.
+        public init(name: String, color: String, points: [(x: Double, y: Double?)], dashed: Bool = false, dots: Bool = false) {
+            self.name = name
+            self.color = color
+            self.points = points
+            self.dashed = dashed
+            self.dots = dots
+        }
     }
 
-    struct Band {
-        var from: Double
-        var to: Double
-        var color: String
-        var label: String
+    /// A shaded range of steps.
+    public struct Band: Sendable {
+        public var from: Double
+        public var to: Double
+        public var color: String
+        public var label: String
+
+        /// A band from step `from` to step `to`.
+        public init(from: Double, to: Double, color: String, label: String) {
+            self.from = from
+            self.to = to
+            self.color = color
+            self.label = label
+        }
     }
 
-    struct Rule {
-        var y: Double
-        var label: String
-        var color = "#888"
+    /// A horizontal reference line.
+    public struct Rule: Sendable {
+        public var y: Double
+        public var label: String
+        public var color = "#888"
+
+        /// A rule at `y`.
+        public init(y: Double, label: String, color: String = "#888") {
+            self.y = y
+            self.label = label
+            self.color = color
+        }
     }
 
-    var title: String
-    var yLabel: String = ""
-    var logScale = false
-    var yRange: ClosedRange<Double>?
-    var series: [Series] = []
-    var bands: [Band] = []
-    var rules: [Rule] = []
-    var width = 680.0
-    var height = 220.0
+    public var title: String
+    public var yLabel: String = ""
+    public var logScale = false
+    public var yRange: ClosedRange<Double>?
+    public var series: [Series] = []
+    public var bands: [Band] = []
+    public var rules: [Rule] = []
+    public var width = 680.0
+    public var height = 220.0
+
+    /// A chart; add series, bands and rules before calling ``svg()``.
+    public init(title: String, yLabel: String = "", logScale: Bool = false, yRange: ClosedRange<Double>? = nil,
+                series: [Series] = [], width: Double = 680, height: Double = 220) {
+        self.title = title
+        self.yLabel = yLabel
+        self.logScale = logScale
+        self.yRange = yRange
+        self.series = series
+        self.width = width
+        self.height = height
+    }
+
+    /// The style rules the chart's markup uses.
+    public static let css = """
+    svg{display:block;max-width:100%;height:auto}svg .title{font-size:13px;font-weight:600;fill:#222}
+    svg .tick,svg .legend{font-size:11px;fill:#444}svg .rule{font-size:10px;fill:#666}svg .flagged{fill:#d62728;font-weight:600}
+    svg .frame{fill:#fff;stroke:#ccc}svg .grid{stroke:#eee}svg .axis{stroke:#999}svg .nonfinite{stroke:#d62728;stroke-width:2}
+    .empty{color:#777;font-style:italic}
+    """
 
     private let left = 72.0, right = 14.0, bottom = 30.0
 
     private func f(_ x: Double) -> String { SVGAxis.number(x) }
 
     /// The chart, or a note when no series has a finite value to draw.
-    func svg() -> String {
+    public func svg() -> String {
         let drawable = series.flatMap { $0.points.compactMap { p -> Double? in
             guard let y = p.y, y.isFinite, !logScale || y > 0 else { return nil }
             return y
