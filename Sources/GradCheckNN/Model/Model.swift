@@ -99,11 +99,11 @@ public struct Model: Sendable {
             if let problem = Conv2DLayer.inputProblem(spec: conv, inputShape: shape) { throw fail(problem) }
             layer = Conv2DLayer(name: name, spec: conv, inputShape: shape)
         case let .maxPooling2D(pool):
-            if let problem = MaxPooling2DLayer.inputProblem(spec: pool, inputShape: shape) { throw fail(problem) }
-            layer = MaxPooling2DLayer(name: name, spec: pool, inputShape: shape)
+            if let problem = Pooling2DLayer.inputProblem(spec: pool, inputShape: shape) { throw fail(problem) }
+            layer = Pooling2DLayer(name: name, reduction: .max, spec: pool, inputShape: shape)
         case let .averagePooling2D(pool):
-            if let problem = AveragePooling2DLayer.inputProblem(spec: pool, inputShape: shape) { throw fail(problem) }
-            layer = AveragePooling2DLayer(name: name, spec: pool, inputShape: shape)
+            if let problem = Pooling2DLayer.inputProblem(spec: pool, inputShape: shape) { throw fail(problem) }
+            layer = Pooling2DLayer(name: name, reduction: .average, spec: pool, inputShape: shape)
         case .globalAveragePooling2D:
             if let problem = GlobalAveragePooling2DLayer.inputProblem(inputShape: shape) { throw fail(problem) }
             layer = GlobalAveragePooling2DLayer(name: name, inputShape: shape)
