@@ -77,6 +77,15 @@ struct Affine: Differentiable, AdditiveArithmetic, ScalarFlattenable {
         #expect(abs(w.analytic / w.numerical - 2.0 / 3.0) < 1e-6)
     }
 
+    @Test func fastModeCatchesTheWrongCustomDerivativesToo() {
+        let fast = GradientChecker(mode: .fast(probes: 4))
+        #expect(fast.check(badCube, at: 1.3).status == .fail)
+        #expect(fast.check(shiftedSquares, at: [0.5, 0.5, 2, 2]).status == .fail)
+        #expect(fast.check(tensorSquaresWrongSign, at: Tensor<Double>(unchecked: [2, 2], scalars: [1, 2, 3, -4])).status == .fail)
+        #expect(fast.check(cube, at: 1.3).status == .pass)
+        #expect(fast.check(sumOfSquares, at: [0.5, -1, 2]).status == .pass)
+    }
+
     @Test func wrongIndexInCustomDerivativeIsLocated() {
         let r = checker.check(shiftedSquares, at: [0.5, 0.5, 2, 2])
         // Elements 1 and 3 get their neighbour's derivative: wrong; 0 and 2 happen to be right.
