@@ -23,6 +23,7 @@ Run with the venv that has torch:  /root/torchenv/bin/python Scripts/bench/torch
 import argparse
 import json
 import math
+import os
 import re
 import statistics
 import sys
@@ -44,6 +45,49 @@ SHAPES = {MLP: [784, 64, 32, 10], DIGITS: [64, 64, 32, 10]}
 L2 = {MLP: 0.01, DIGITS: 0.0}
 
 
+def cpu_usage():
+    """(machine-wide busy CPU seconds from /proc/stat, this process's CPU seconds)."""
+    busy = float("nan")
+    try:
+        with open("/proc/stat") as f:
+            v = [float(x) for x in f.readline().split()[1:]]
+        busy = (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        pass
+    return busy, time.process_time()
+
+
+class Usage:
+    """Other processes' CPU use while timing (cores), to tell a clean measurement from
+    one taken while the machine was busy."""
+
+    def __enter__(self):
+        self.m0, self.o0 = cpu_usage()
+        self.t0 = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        m1, o1 = cpu_usage()
+        wall = time.perf_counter() - self.t0
+        self.own = (o1 - self.o0) / wall
+        self.other = max(0.0, (m1 - self.m0) / wall - self.own)
+        return False
+
+    def fields(self):
+        # cpu_share: CPU time per wall time of the one thread; below ~0.95 the process was
+        # descheduled for part of the measurement (a busy machine).
+        return {"own_cores": round(self.own, 2), "other_cores": round(self.other, 2),
+                "cpu_share": round(self.own / max(1, torch.get_num_threads()), 2)}
+
+
+LAST_USAGE = {}
+FILTER = None
+
+
+def runs(name):
+    return FILTER is None or FILTER in name
+
+
 def emit(bench, name, samples, repeats, **extra):
     s = sorted(samples)
     o = {
@@ -52,11 +96,12 @@ def emit(bench, name, samples, repeats, **extra):
         "median_s": statistics.median(s), "min_s": s[0],
         "torch": torch.__version__, "threads": torch.get_num_threads(),
     }
+    o.update(LAST_USAGE)
     o.update(extra)
     print(json.dumps(o, sort_keys=True), flush=True)
 
 
-def measure(body, warmup, samples, min_sample_s=0.005):
+def measure(body, warmup, samples, min_sample_s=0.02):
     """`warmup` untimed calls, then `samples` timed samples of `repeats` calls each
     (`repeats` chosen from the last warm-up so a sample lasts about `min_sample_s`)."""
     last = 0.0
@@ -66,11 +111,13 @@ def measure(body, warmup, samples, min_sample_s=0.005):
         last = time.perf_counter() - t0
     repeats = 1 if last >= min_sample_s else max(1, math.ceil(min_sample_s / max(last, 1e-9)))
     out = []
-    for _ in range(samples):
-        t0 = time.perf_counter()
-        for _ in range(repeats):
-            body()
-        out.append((time.perf_counter() - t0) / repeats)
+    with Usage() as u:
+        for _ in range(samples):
+            t0 = time.perf_counter()
+            for _ in range(repeats):
+                body()
+            out.append((time.perf_counter() - t0) / repeats)
+    LAST_USAGE.update(u.fields())
     return out, repeats
 
 
@@ -139,6 +186,8 @@ def flops_fwdbwd(model, batch):
 # ------------------------------------------------------------------------ benchmarks
 
 def bench_check(args, data):
+    if not runs("check/torch.autograd.gradcheck"):
+        return
     st = Setup(MLP, 8, data)
     loss = st.loss_fn()
     x, ps = st.tensors(torch.float64, True)
@@ -150,10 +199,12 @@ def bench_check(args, data):
     for t in inputs:
         t.grad = None
     samples, ok = [], None
-    for _ in range(args.check_runs):
-        t0 = time.perf_counter()
-        ok = torch.autograd.gradcheck(loss, inputs, fast_mode=False)
-        samples.append(time.perf_counter() - t0)
+    with Usage() as u:
+        for _ in range(args.check_runs):
+            t0 = time.perf_counter()
+            ok = torch.autograd.gradcheck(loss, inputs, fast_mode=False)
+            samples.append(time.perf_counter() - t0)
+    LAST_USAGE.update(u.fields())
     emit("check", "check/torch.autograd.gradcheck", samples, 1,
          model=MLP, batch=8, dtype="float64", fast_mode=False, eps=1e-6, atol=1e-5, rtol=1e-3,
          passed=bool(ok), elements_checked=elements, elements_per_s=elements / statistics.median(samples),
@@ -166,6 +217,11 @@ def bench_fwdbwd(args, data):
         st = Setup(model, batch, data)
         loss = st.loss_fn()
         for dtype, dname in ((torch.float64, "float64"), (torch.float32, "float32")):
+            shape = "-".join(map(str, SHAPES[model]))
+            kind = "mlp" if model == MLP else "digits"
+            name = f"fwdbwd/{kind}-{shape}/b{batch}/{dname}"
+            if not runs(name):
+                continue
             x, ps = st.tensors(dtype, True)
             last = [0.0]
 
@@ -176,9 +232,7 @@ def bench_fwdbwd(args, data):
 
             samples, reps = measure(step, args.warmup, args.samples)
             f = flops_fwdbwd(model, batch)
-            shape = "-".join(map(str, SHAPES[model]))
-            kind = "mlp" if model == MLP else "digits"
-            emit("fwdbwd", f"fwdbwd/{kind}-{shape}/b{batch}/{dname}", samples, reps,
+            emit("fwdbwd", name, samples, reps,
                  model=model, batch=batch, dtype=dname, loss=float(last[0].detach()), gradcheck_loss=st.gradcheck_loss
                  if dtype == torch.float64 else None, flops=f, gflops=f / statistics.median(samples) / 1e9,
                  samples_per_s=batch / statistics.median(samples), data=st.source)
@@ -186,6 +240,9 @@ def bench_fwdbwd(args, data):
 
 def bench_train(args, data):
     for batch in (32, 128):
+        name = f"train/digits-64-64-32-10/b{batch}/float32/adam"
+        if not runs(name):
+            continue
         st = Setup(DIGITS, batch, data)
         loss = st.loss_fn()
         x, ps = st.tensors(torch.float32, False)
@@ -198,7 +255,7 @@ def bench_train(args, data):
             opt.step()
 
         samples, reps = measure(step, args.warmup, args.samples)
-        emit("train", f"train/digits-64-64-32-10/b{batch}/float32/adam", samples, reps,
+        emit("train", name, samples, reps,
              model=DIGITS, batch=batch, dtype="float32", optimizer="adam", lr=1e-3,
              samples_per_s=batch / statistics.median(samples), data=st.source)
 
@@ -209,8 +266,10 @@ def bench_matmul(args, _data):
         a64 = torch.randn(n, n, generator=g, dtype=torch.float64)
         b64 = torch.randn(n, n, generator=g, dtype=torch.float64)
         for dtype, dname in ((torch.float64, "float64"), (torch.float32, "float32")):
+            if not runs(f"matmul/n={n}/{dname}"):
+                continue
             a, b = a64.to(dtype), b64.to(dtype)
-            samples, reps = measure(lambda: torch.mm(a, b), args.warmup, args.samples, min_sample_s=0.02)
+            samples, reps = measure(lambda: torch.mm(a, b), args.warmup, args.samples)
             f = 2.0 * n ** 3
             emit("matmul", f"matmul/n={n}/{dname}", samples, reps, n=n, dtype=dname, flops=f,
                  gflops=f / statistics.median(samples) / 1e9)
@@ -224,7 +283,10 @@ def main():
     p.add_argument("--warmup", type=int, default=3, help="untimed runs first (default 3)")
     p.add_argument("--check-runs", type=int, default=1, help="timed gradcheck calls (default 1; ~10+ s each)")
     p.add_argument("--quick", action="store_true", help="3 samples, 1 warm-up")
+    p.add_argument("--filter", help="run only the measurements whose name contains this text")
     args = p.parse_args()
+    global FILTER
+    FILTER = args.filter
     if args.quick:
         args.samples, args.warmup = min(args.samples, 3), 1
     data = None

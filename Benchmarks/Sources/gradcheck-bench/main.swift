@@ -28,6 +28,8 @@ options:
   --quick        fewer samples (smoke test)
   --root DIR     the GradCheck repository (default: found from this source file's path)
   --out FILE     where `export` writes
+  --filter TEXT  run only the measurements whose name contains TEXT (for profiling:
+                 perf record -g .build/release/gradcheck-bench fwdbwd --filter b128/float64)
 """
 
 struct Options {
@@ -37,6 +39,7 @@ struct Options {
     var quick = false
     var root: String
     var out: String?
+    var filter: String?
 
     init(_ argv: [String]) {
         // Benchmarks/Sources/gradcheck-bench/main.swift -> the repository root.
@@ -57,6 +60,7 @@ struct Options {
             case "--quick": quick = true
             case "--root": root = value()
             case "--out": out = value()
+            case "--filter": filter = value()
             case "-h", "--help": print(usage); exit(0)
             default:
                 if a.hasPrefix("-") || !command.isEmpty { fail("unexpected argument \(a)\n\n\(usage)") }
@@ -66,6 +70,8 @@ struct Options {
         }
         if command.isEmpty { fail(usage) }
     }
+
+    func runs(_ name: String) -> Bool { filter.map { name.contains($0) } ?? true }
 
     func samples(default d: Int) -> Int { max(1, samples ?? (quick ? min(d, 3) : d)) }
     func warmup(default d: Int) -> Int { max(0, warmup ?? (quick ? min(d, 1) : d)) }
@@ -85,9 +91,36 @@ func seconds(_ d: Duration) -> Double {
     Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
 }
 
+/// Machine-wide busy CPU time (from /proc/stat, all cores) and this process's CPU time,
+/// in seconds: their difference over a measurement is what other processes used, which
+/// tells a measurement taken on a shared machine from a clean one.
+struct CPUUsage {
+    var machineBusy: Double
+    var own: Double
+
+    static func now() -> CPUUsage {
+        var busy = Double.nan
+        if let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+           let line = stat.split(separator: "\n").first, line.hasPrefix("cpu ") {
+            let f = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+            if f.count >= 8 {
+                // user nice system idle iowait irq softirq steal: all but idle and iowait.
+                let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+                busy = (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / ticks
+            }
+        }
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        let own = Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+        return CPUUsage(machineBusy: busy, own: own)
+    }
+}
+
 struct Timing {
     var samples: [Double]     // seconds per call, one per timed sample
     var repeats: Int          // calls per sample
+    var ownCores = 0.0        // this process's CPU time / wall time while timing
+    var otherCores = 0.0      // other processes' CPU time / wall time while timing
     var median: Double {
         let s = samples.sorted()
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
@@ -97,27 +130,38 @@ struct Timing {
 
 /// Runs `body` `warmup` times untimed, then `samples` timed samples of `repeats` calls
 /// each; `repeats` is chosen (from the last warm-up) so a sample lasts about
-/// `minSampleSeconds`, which keeps the clock's resolution out of short calls.
-func measure(warmup: Int, samples: Int, minSampleSeconds: Double = 0.005, _ body: () -> Void) -> Timing {
+/// `minSampleSeconds`, which keeps the clock's resolution out of short calls (and makes
+/// the whole measurement long enough for /proc/stat's 10 ms ticks).
+func measure(warmup: Int, samples: Int, minSampleSeconds: Double = 0.02, _ body: () -> Void) -> Timing {
     let clock = ContinuousClock()
     var last = 0.0
     for _ in 0..<Swift.max(1, warmup) { last = seconds(clock.measure(body)) }
     let repeats = last >= minSampleSeconds ? 1 : Swift.max(1, Int((minSampleSeconds / Swift.max(last, 1e-9)).rounded(.up)))
     var out: [Double] = []
     out.reserveCapacity(samples)
+    let before = CPUUsage.now(), start = clock.now
     for _ in 0..<samples {
         let t = clock.measure { for _ in 0..<repeats { body() } }
         out.append(seconds(t) / Double(repeats))
     }
-    return Timing(samples: out, repeats: repeats)
+    let after = CPUUsage.now(), wall = seconds(clock.now - start)
+    let own = (after.own - before.own) / wall
+    let other = Swift.max(0, (after.machineBusy - before.machineBusy) / wall - own)
+    return Timing(samples: out, repeats: repeats, ownCores: own, otherCores: other)
 }
 
 /// One JSON line: the fields every measurement has, then `extra` (sorted by key).
-func report(bench: String, name: String, _ t: Timing, _ extra: [String: Any] = [:]) {
+///
+/// `cpu_share` is the CPU time this process got over the wall time of the samples, per
+/// thread it runs (`threads`): below about 0.95 the process was descheduled for part of
+/// the measurement (a busy machine), and the timing overstates the cost.
+func report(bench: String, name: String, threads: Int = 1, _ t: Timing, _ extra: [String: Any] = [:]) {
+    func r2(_ x: Double) -> Double { (x * 100).rounded() / 100 }
     var o: [String: Any] = [
         "framework": "gradcheck", "bench": bench, "name": name,
         "iterations": t.samples.count, "repeats_per_sample": t.repeats,
         "median_s": t.median, "min_s": t.min,
+        "own_cores": r2(t.ownCores), "other_cores": r2(t.otherCores), "cpu_share": r2(t.ownCores / Double(threads)),
     ]
     for (k, v) in extra { o[k] = v }
     let data = try! JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])
@@ -185,6 +229,8 @@ func runCheck(_ o: Options) {
     let cores = ProcessInfo.processInfo.activeProcessorCount
     for (label, layers) in [("layers+model", true), ("model-only", false)] {
         for threads in [1, nil] as [Int?] {
+            let name = "check/\(label)/threads=\(threads.map(String.init) ?? "all")"
+            guard o.runs(name) else { continue }
             let checker = ModelChecker(checker: GradientChecker(tolerance: .float64, seed: seed, threads: threads),
                                        seed: seed, checkLayers: layers, checkModel: true)
             var last: CheckReport?
@@ -199,7 +245,7 @@ func runCheck(_ o: Options) {
             }
             let r = last!
             let modelElements = r.results.filter { $0.target == "model" }.reduce(0) { $0 + $1.elementsChecked }
-            report(bench: "check", name: "check/\(label)/threads=\(threads.map(String.init) ?? "all")", t, [
+            report(bench: "check", name: name, threads: threads ?? cores, t, [
                 "model": model.name, "batch": 8, "parameters": parameters.scalarCount,
                 "threads": threads ?? cores, "check_layers": layers,
                 "checks": r.results.count, "passed": r.passed,
@@ -213,6 +259,7 @@ func runCheck(_ o: Options) {
 
 func fwdbwd<S: TensorScalar>(_ model: Model, _ o: Options, batch: Int, as _: S.Type, name: String,
                              convert: (Tensor<Double>) -> Tensor<S>) {
+    guard o.runs(name) else { return }
     let (x, y) = randomBatch(model, batchSize: batch, seed: 0)
     let parameters = try! model.orderedTensors(model.initialParameters(seed: 0, as: S.self))
     let inputs = convert(x)
@@ -249,14 +296,15 @@ func runFwdBwd(_ o: Options) {
 }
 
 func matmul<S: TensorScalar>(n: Int, _ o: Options, as _: S.Type, convert: (Tensor<Double>) -> Tensor<S>) {
+    let dtype = S.self == Double.self ? "float64" : "float32"
+    guard o.runs("matmul/n=\(n)/\(dtype)") else { return }
     var rng = SeededRNG(seed: UInt64(n), name: "matmul")
     let a = convert(Tensor(unchecked: [n, n], scalars: (0..<(n * n)).map { _ in rng.normal() }))
     let b = convert(Tensor(unchecked: [n, n], scalars: (0..<(n * n)).map { _ in rng.normal() }))
-    let t = measure(warmup: o.warmup(default: 2), samples: o.samples(default: 15), minSampleSeconds: 0.02) {
+    let t = measure(warmup: o.warmup(default: 2), samples: o.samples(default: 15)) {
         let c = a.matmul(b)
         sink += Double(c.scalars[0])
     }
-    let dtype = S.self == Double.self ? "float64" : "float32"
     let flops = 2.0 * Double(n) * Double(n) * Double(n)
     report(bench: "matmul", name: "matmul/n=\(n)/\(dtype)", t, [
         "n": n, "dtype": dtype, "flops": flops, "gflops": flops / t.median / 1e9,
