@@ -44,7 +44,7 @@ public struct GradientChecker: Sendable {
 
     /// A checker.
     public init(tolerance: CheckTolerance = .float64, maxElements: Int? = nil, seed: UInt64 = 0,
-                threads: Int? = nil, chunkSize: Int = 64, mode: CheckMode = .full,
+                threads: Int? = nil, chunkSize: Int = 256, mode: CheckMode = .full,
                 relativeStep: Bool = false, richardson: Bool = false,
                 dotProductTolerance: Double = GradientChecker.defaultDotProductTolerance) {
         self.dotProductTolerance = dotProductTolerance

@@ -112,25 +112,15 @@ public struct LayerObjective: PerturbableObjective {
 
     func parameterDeltas(argument: Int, elements: [Int], values: [Double]) -> [Double] {
         let trainable = layer.parameters.indices.filter { layer.parameters[$0].trainable }
-        let local = trainable[argument - 1]
-        let batch = input.shape[0]
-        let changesPerPass = Swift.max(1, maxRows / batch)
-        var out: [Double] = []
-        var start = 0
-        while start < elements.count {
-            let end = Swift.min(start + changesPerPass, elements.count)
-            let y = layer.perturbedOutputs(
-                input: input, parameters: parameters, parameter: local,
-                elements: Array(elements[start..<end]), values: Array(values[start..<end]),
-                beforeActivation: false, context: context).scalars
-            let n = output.count
-            for k in 0..<(end - start) {
-                var s = 0.0
-                for j in 0..<n { s += (y[k * n + j] - output.scalars[j]) * projection.scalars[j] }
-                out.append(s)
-            }
-            start = end
+        // One call for all the changes: the layer computes its unperturbed output once.
+        let y = layer.perturbedOutputs(
+            input: input, parameters: parameters, parameter: trainable[argument - 1],
+            elements: elements, values: values, beforeActivation: false, context: context).scalars
+        let n = output.count
+        return (0..<elements.count).map { k in
+            var s = 0.0
+            for j in 0..<n { s += (y[k * n + j] - output.scalars[j]) * projection.scalars[j] }
+            return s
         }
-        return out
     }
 }

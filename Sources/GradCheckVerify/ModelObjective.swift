@@ -185,26 +185,20 @@ public struct ModelObjective: PerturbableObjective {
         let layerIndex = model.parameterRanges.firstIndex { $0.contains(p) }!
         let base = layerBaseRows[layerIndex]!
         let regularizer = model.parameters[p].regularizer
-        let changesPerPass = Swift.max(1, maxRows / batch)
+        let rows = Self.perturbedRows(model: model, parameters: parameters, activations: activations,
+                                      targets: targets, context: context, batch: batch, parameter: p,
+                                      elements: elements, values: values, maxRows: maxRows)
         var out: [Double] = []
         out.reserveCapacity(elements.count)
-        var start = 0
-        while start < elements.count {
-            let end = Swift.min(start + changesPerPass, elements.count)
-            let rows = Self.perturbedRows(model: model, parameters: parameters, activations: activations,
-                                          targets: targets, context: context, batch: batch, parameter: p,
-                                          elements: Array(elements[start..<end]), values: Array(values[start..<end]))
-            for k in 0..<(end - start) {
-                var s = 0.0
-                for b in 0..<batch { s += rows[k * batch + b] - base[b] }
-                var delta = s / Double(batch)
-                if let regularizer {
-                    let old = parameters[p].scalars[elements[start + k]]
-                    delta += regularizer.elementPenalty(values[start + k]) - regularizer.elementPenalty(old)
-                }
-                out.append(delta)
+        for k in 0..<elements.count {
+            var s = 0.0
+            for b in 0..<batch { s += rows[k * batch + b] - base[b] }
+            var delta = s / Double(batch)
+            if let regularizer {
+                let old = parameters[p].scalars[elements[k]]
+                delta += regularizer.elementPenalty(values[k]) - regularizer.elementPenalty(old)
             }
-            start = end
+            out.append(delta)
         }
         return out
     }
@@ -214,19 +208,34 @@ public struct ModelObjective: PerturbableObjective {
     /// on all the changes' batches stacked.
     static func perturbedRows(
         model: Model, parameters: [Tensor<Double>], activations: [Tensor<Double>], targets: Targets<Double>,
-        context: ForwardContext, batch: Int, parameter p: Int, elements: [Int], values: [Double]
+        context: ForwardContext, batch: Int, parameter p: Int, elements: [Int], values: [Double], maxRows: Int = 512
     ) -> [Double] {
         let layerIndex = model.parameterRanges.firstIndex { $0.contains(p) }!
         let range = model.parameterRanges[layerIndex]
+        // The layer computes all the changes at once (its unperturbed output once per
+        // call); the rest of the network runs on at most `maxRows` rows at a time.
         let outputs = model.layers[layerIndex].perturbedOutputs(
             input: activations[layerIndex], parameters: Array(parameters[range]), parameter: p - range.lowerBound,
             elements: elements, values: values,
             beforeActivation: layerIndex == model.layers.count - 1 && model.fusesFinalActivation, context: context)
-        let rowSource = (0..<elements.count).flatMap { _ in 0..<batch }
-        let tape = Tape<Double>(recording: false)
-        return tape.value(model.perSampleObjective(
-            afterLayer: layerIndex, output: tape.constant(outputs), parameters: parameters.map { tape.constant($0) },
-            targets: targets.gatherSamples(rowSource, batchSize: batch),
-            on: tape, context: context.stacked(rowSource: rowSource, originalBatchSize: batch))).scalars
+        let perChange = outputs.count / Swift.max(elements.count, 1)
+        let changesPerPass = Swift.max(1, maxRows / batch)
+        let constants = parameters
+        var rows: [Double] = []
+        rows.reserveCapacity(elements.count * batch)
+        var start = 0
+        while start < elements.count {
+            let end = Swift.min(start + changesPerPass, elements.count)
+            let slice = Tensor(unchecked: [(end - start) * batch] + Array(outputs.shape.dropFirst()),
+                               scalars: Array(outputs.scalars[(start * perChange)..<(end * perChange)]))
+            let rowSource = (start..<end).flatMap { _ in 0..<batch }
+            let tape = Tape<Double>(recording: false)
+            rows += tape.value(model.perSampleObjective(
+                afterLayer: layerIndex, output: tape.constant(slice), parameters: constants.map { tape.constant($0) },
+                targets: targets.gatherSamples(rowSource, batchSize: batch),
+                on: tape, context: context.stacked(rowSource: rowSource, originalBatchSize: batch))).scalars
+            start = end
+        }
+        return rows
     }
 }
