@@ -261,6 +261,10 @@ static int gck_choose(void) {
     return best;
 }
 
+static int gck_thread_count = 1;
+void gck_set_threads(int threads) { __atomic_store_n(&gck_thread_count, threads < 1 ? 1 : threads, __ATOMIC_RELAXED); }
+int gck_threads(void) { return __atomic_load_n(&gck_thread_count, __ATOMIC_RELAXED); }
+
 int gck_active_level(void) {
     /* Racing first calls compute the same value; a relaxed atomic keeps it well-defined. */
     static int chosen = -1;

@@ -21,6 +21,7 @@ enum ClipLabCommand {
         .init(name: "optimizer", valueName: "NAME", help: "sgd, rmsprop, adagrad, adam or adamw, with Keras defaults (default: the spec's)"),
         .init(name: "validation-split", valueName: "X", help: "fraction held out for validation, in [0, 1) (default: the spec's, else 0)"),
         .init(name: "target-loss", valueName: "L", help: "report the steps until the smoothed loss reaches L (default: the median final loss of the runs that did not diverge)"),
+        .init(name: "threads", valueName: "N", help: "runs at once (default: one per core; the results do not change)"),
         .init(name: "output", valueName: "FILE", help: "write the result to FILE instead of standard output"),
         .init(name: "format", valueName: "text|json|markdown|html", help: "output format (default: text)"),
     ]
@@ -80,8 +81,10 @@ enum ClipLabCommand {
         guard prepared.train.count > 0 else {
             throw CLIError("\(dataPath): \(dataset.count) samples leave none for training with validation_split \(config.validationSplit)")
         }
-        let lab = ClippingLab(model: model, data: prepared, configuration: .init(
-            training: config, policies: policies, seedCount: seedCount, targetLoss: target))
+        var labConfiguration = ClippingLab.Configuration(
+            training: config, policies: policies, seedCount: seedCount, targetLoss: target)
+        labConfiguration.threads = try args.int("threads", minimum: 1)
+        let lab = ClippingLab(model: model, data: prepared, configuration: labConfiguration)
         let showProgress = isatty(STDERR_FILENO) == 1
         let total = policies.count * seedCount
         if showProgress { console.err("clip-lab: \(policies.count) policies × \(seedCount) seeds = \(total) runs") }

@@ -20,6 +20,7 @@ enum TrainCommand {
         .init(name: "validation-split", valueName: "X", help: "fraction held out for validation, in [0, 1) (default: the spec's, else 0)"),
         .init(name: "split-order", valueName: "shuffled|last", help: "validation samples: a seeded random choice (default), or the last rows of the file as Keras takes them"),
         .init(name: "seed", valueName: "N", help: "seed of the split, initial weights, shuffling and dropout (default: the spec's, else 0)"),
+        .init(name: "threads", valueName: "N", help: "threads each large matrix product may use (default: 1; the results do not change)"),
         .init(name: "dtype", valueName: "float32|float64", help: "arithmetic of the training step (default: float32)"),
         .init(name: "weights", valueName: "FILE", help: "start from a gradcheck.weights/1 file instead of seeded initial values"),
         .init(name: "save-weights", valueName: "FILE", help: "write the final weights as gradcheck.weights/1"),
@@ -74,6 +75,7 @@ enum TrainCommand {
             throw CLIError("give --stop-on-nonfinite or --no-stop-on-nonfinite, not both")
         }
         let dtype = try args.choice("dtype", ["float32", "float64"]) ?? "float32"
+        if let threads = try args.int("threads", minimum: 1) { Kernels.threads = threads }
         let spec = try ModelSpec.load(path: specPath)
         let model = try Model(spec: spec, file: specPath)
         var config = TrainingConfiguration(spec.training)

@@ -1,4 +1,5 @@
 import CGradCheckKernels
+import Dispatch
 
 /// General matrix multiply, `C = op(A) · op(B)` (or `C += …`), on strided operands, with
 /// the kernels of ``Kernels/active``.
@@ -33,6 +34,68 @@ public func gemm<S: TensorScalar>(
 /// portable kernel.
 @inlinable
 public func gemm<S: TensorScalar>(
+    m: Int, n: Int, k: Int,
+    a: UnsafePointer<S>, aRowStride: Int, aColumnStride: Int,
+    b: UnsafePointer<S>, bRowStride: Int, bColumnStride: Int,
+    c: UnsafeMutablePointer<S>, cRowStride: Int,
+    accumulate: Bool, kernels: KernelSet
+) {
+    let threads = Kernels.threads
+    if threads > 1 && m * n * k >= Kernels.parallelThreshold {
+        _parallelGemm(threads: threads, m: m, n: n, k: k, a: a, aRowStride: aRowStride, aColumnStride: aColumnStride,
+                      b: b, bRowStride: bRowStride, bColumnStride: bColumnStride,
+                      c: c, cRowStride: cRowStride, accumulate: accumulate, kernels: kernels)
+        return
+    }
+    _serialGemm(m: m, n: n, k: k, a: a, aRowStride: aRowStride, aColumnStride: aColumnStride,
+                b: b, bRowStride: bRowStride, bColumnStride: bColumnStride,
+                c: c, cRowStride: cRowStride, accumulate: accumulate, kernels: kernels)
+}
+
+/// Splits the longer of `C`'s dimensions into `threads` parts of whole 48-wide blocks
+/// and multiplies them at once. Each entry of `C` is computed by exactly one part, and
+/// an entry's summation order depends only on `k` (never on tiles or blocks of `m`, `n`),
+/// so the result is the serial product's, bit for bit.
+@usableFromInline
+@_specialize(where S == Double)
+@_specialize(where S == Float)
+func _parallelGemm<S: TensorScalar>(
+    threads: Int, m: Int, n: Int, k: Int,
+    a: UnsafePointer<S>, aRowStride: Int, aColumnStride: Int,
+    b: UnsafePointer<S>, bRowStride: Int, bColumnStride: Int,
+    c: UnsafeMutablePointer<S>, cRowStride: Int,
+    accumulate: Bool, kernels: KernelSet
+) {
+    let block = 48
+    let splitRows = m >= n
+    let length = splitRows ? m : n
+    let blocks = (length + block - 1) / block
+    let parts = Swift.min(threads, blocks)
+    if parts < 2 {
+        _serialGemm(m: m, n: n, k: k, a: a, aRowStride: aRowStride, aColumnStride: aColumnStride,
+                    b: b, bRowStride: bRowStride, bColumnStride: bColumnStride,
+                    c: c, cRowStride: cRowStride, accumulate: accumulate, kernels: kernels)
+        return
+    }
+    DispatchQueue.concurrentPerform(iterations: parts) { part in
+        let lo = Swift.min(length, blocks * part / parts * block)
+        let hi = Swift.min(length, blocks * (part + 1) / parts * block)
+        guard lo < hi else { return }
+        if splitRows {
+            _serialGemm(m: hi - lo, n: n, k: k, a: a + lo * aRowStride, aRowStride: aRowStride,
+                        aColumnStride: aColumnStride, b: b, bRowStride: bRowStride, bColumnStride: bColumnStride,
+                        c: c + lo * cRowStride, cRowStride: cRowStride, accumulate: accumulate, kernels: kernels)
+        } else {
+            _serialGemm(m: m, n: hi - lo, k: k, a: a, aRowStride: aRowStride, aColumnStride: aColumnStride,
+                        b: b + lo * bColumnStride, bRowStride: bRowStride, bColumnStride: bColumnStride,
+                        c: c + lo, cRowStride: cRowStride, accumulate: accumulate, kernels: kernels)
+        }
+    }
+}
+
+/// One thread's product with `kernels`.
+@inlinable
+func _serialGemm<S: TensorScalar>(
     m: Int, n: Int, k: Int,
     a: UnsafePointer<S>, aRowStride: Int, aColumnStride: Int,
     b: UnsafePointer<S>, bRowStride: Int, bColumnStride: Int,

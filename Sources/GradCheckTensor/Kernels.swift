@@ -43,4 +43,19 @@ public enum Kernels {
             .filter { gck_level_supported($0) != 0 }
             .map { KernelSet(level: $0) }
     }
+
+    /// How many threads one large matrix product may use (default 1). Products of at least
+    /// ``parallelThreshold`` multiply-adds split their rows (or columns) into that many
+    /// parts; every entry is still summed by one thread in the same order, so results are
+    /// bit-identical for any thread count. A process-wide setting, like PyTorch's
+    /// `set_num_threads`: the `--threads` flags of `gradcheck train` set it. Code that
+    /// already runs on several threads (the gradient checker's workers) leaves it at 1.
+    public static var threads: Int {
+        get { Int(gck_threads()) }
+        set { gck_set_threads(Int32(clamping: Swift.max(1, newValue))) }
+    }
+
+    /// The smallest product, in multiply-adds (`m·n·k`), that ``threads`` splits: below it
+    /// starting threads costs more than it saves.
+    public static let parallelThreshold = 1 << 19
 }

@@ -224,3 +224,29 @@ func compiledKernelsMatchPortable(shape: GemmShape) {
     #endif
     #expect(!KernelSet.portable.usesFusedMultiplyAdd)
 }
+
+/// Kernels.threads splits large products, and the result must not move by one bit.
+@Test func threadedGemmIsBitIdenticalToSerial() {
+    let saved = Kernels.threads
+    defer { Kernels.threads = saved }
+    for (m, n, k) in [(300, 70, 40), (37, 400, 50), (96, 96, 96)] {
+        precondition(m * n * k >= Kernels.parallelThreshold / 2)
+        let a = Tensor(unchecked: [m, k], scalars: TT.randomScalars(m * k, seed: 11))
+        let b = Tensor(unchecked: [k, n], scalars: TT.randomScalars(k * n, seed: 12))
+        Kernels.threads = 1
+        let serial = a.matmul(b), serialF = asFloat(a).matmul(asFloat(b))
+        let serialT = a.transposedMatmul(a)
+        for threads in [2, 3, 7] {
+            Kernels.threads = threads
+            #expect(a.matmul(b).scalars == serial.scalars, "\(m)x\(n)x\(k) threads=\(threads)")
+            #expect(asFloat(a).matmul(asFloat(b)).scalars == serialF.scalars, "Float \(m)x\(n)x\(k) threads=\(threads)")
+            #expect(a.transposedMatmul(a).scalars == serialT.scalars, "Aᵀ·A \(m)x\(k) threads=\(threads)")
+        }
+    }
+    Kernels.threads = 0
+    #expect(Kernels.threads == 1)
+}
+
+private func asFloat(_ t: Tensor<Double>) -> Tensor<Float> {
+    Tensor<Float>(unchecked: t.shape, scalars: t.scalars.map { Float($0) })
+}

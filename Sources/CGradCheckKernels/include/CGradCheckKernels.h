@@ -38,6 +38,12 @@ const char *gck_level_name(int level);
 /* Whether `level` uses fused multiply-add (its results then differ from the portable path). */
 int gck_level_fuses(int level);
 
+/* The process-wide number of threads one large GEMM may split across (default 1; the
+ * Swift layer does the splitting, which never changes a result: each entry is still
+ * summed by one thread in the same order). Values below 1 are stored as 1. */
+void gck_set_threads(int threads);
+int gck_threads(void);
+
 /* GEMM with the active level (which must not be portable). */
 void gck_dgemm(long m, long n, long k,
                const double *a, long aRowStride, long aColumnStride,
