@@ -406,6 +406,9 @@ final class RunCounter: @unchecked Sendable {  // safe: `next` is only touched u
 }
 
 /// The runs' results, filled in from several threads.
+///
+/// `@unchecked Sendable` is safe: `results` and `done` are only written under `lock`, and
+/// `results` is read after every worker has finished.
 final class ResultBox: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var results: [Result<ClippingLabRun, any Error>?]
