@@ -77,7 +77,9 @@ func _parallelGemm<S: TensorScalar>(
                     c: c, cRowStride: cRowStride, accumulate: accumulate, kernels: kernels)
         return
     }
+    let operands = _GemmOperands(a: a, b: b, c: c)
     DispatchQueue.concurrentPerform(iterations: parts) { part in
+        let (a, b, c) = (operands.a, operands.b, operands.c)
         let lo = Swift.min(length, blocks * part / parts * block)
         let hi = Swift.min(length, blocks * (part + 1) / parts * block)
         guard lo < hi else { return }
@@ -91,6 +93,16 @@ func _parallelGemm<S: TensorScalar>(
                         c: c + lo, cRowStride: cRowStride, accumulate: accumulate, kernels: kernels)
         }
     }
+}
+
+/// A parallel product's operands, handed to its parts.
+///
+/// `@unchecked Sendable` is safe: the parts only read `a` and `b`, each writes its own
+/// rows (or columns) of `c`, and the caller waits for all of them before it goes on.
+struct _GemmOperands<S>: @unchecked Sendable {
+    let a: UnsafePointer<S>
+    let b: UnsafePointer<S>
+    let c: UnsafeMutablePointer<S>
 }
 
 /// One thread's product with `kernels`.
