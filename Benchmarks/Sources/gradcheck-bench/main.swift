@@ -189,7 +189,7 @@ func report(bench: String, name: String, threads: Int = 1, _ t: Timing, _ extra:
     for (k, v) in extra { o[k] = v }
     let data = try! JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
-    fflush(stdout)
+    fflush(nil)  // every stream: `stdout` itself is a C global Swift 6 will not touch
 }
 
 // MARK: - Models and batches (as the CLI's ModelSession builds them)
