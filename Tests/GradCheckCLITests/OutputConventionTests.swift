@@ -92,7 +92,7 @@ import Testing
                     "a Swift case name leaks: \(swiftName)\n\(activations.standardOutput)")
         }
         let json = CLI.run("validate", CLI.spec("tiny-regression-huber"), "--format", "json")
-        #expect(try CLI.object(json.standardOutput)["loss"] as? String == "huber", "\(json.standardOutput)")
+        #expect(try CLI.object(json.standardOutput)["loss"] as? String == "huber (delta 0.5)", "\(json.standardOutput)")
     }
 
     @Test func validateListsEveryProblemOfASpec() throws {

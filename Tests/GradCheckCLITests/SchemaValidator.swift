@@ -13,6 +13,11 @@ import GradCheckNN
 struct SchemaValidator {
     /// The schemas by file name (`model.schema.json`).
     let schemas: [String: JSONValue]
+    /// Every `$ref` of every schema, resolved once: `file|ref` → (schema, its file).
+    private let refs: [String: (JSONValue, String)]
+    /// Keywords used in the schemas that this validator does not implement (`file: keyword`),
+    /// and `$ref`s it cannot resolve: both must be empty for its verdicts to mean anything.
+    let unsupported: [String]
 
     static let known: Set<String> = [
         "$schema", "$id", "title", "description", "$defs", "type", "properties", "required", "additionalProperties",
@@ -28,18 +33,48 @@ struct SchemaValidator {
             schemas[name] = try JSONParser.parse(bytes, file: name)
         }
         self.schemas = schemas
+        var refs: [String: (JSONValue, String)] = [:]
+        func collect(_ node: JSONValue, file: String) {
+            switch node {
+            case let .object(o):
+                if let ref = o["$ref"]?.stringValue, let target = Self.resolve(ref, from: file, in: schemas) {
+                    refs[file + "|" + ref] = target
+                }
+                for (_, v) in o { collect(v, file: file) }
+            case let .array(a): for v in a { collect(v, file: file) }
+            default: break
+            }
+        }
+        for (name, schema) in schemas { collect(schema, file: name) }
+        self.refs = refs
+        var unsupported: [String] = []
+        func walk(_ node: JSONValue, file: String) {
+            guard case let .object(o) = node else { return }
+            for key in o.keys where !Self.known.contains(key) { unsupported.append("\(file): \(key)") }
+            if let ref = o["$ref"]?.stringValue, refs[file + "|" + ref] == nil { unsupported.append("\(file): $ref \(ref)") }
+            for key in ["properties", "$defs"] { for (_, v) in o[key]?.objectValue ?? JSONObject() { walk(v, file: file) } }
+            for key in ["items", "additionalProperties", "not"] { if let v = o[key] { walk(v, file: file) } }
+            for key in ["oneOf", "anyOf", "allOf"] { for v in o[key]?.arrayValue ?? [] { walk(v, file: file) } }
+        }
+        for (name, schema) in schemas { walk(schema, file: name) }
+        self.unsupported = unsupported
     }
 
     /// The problems of `value` against schema file `name`, each `path: message`; empty
     /// when it validates.
     func validate(_ value: JSONValue, against name: String) -> [String] {
         guard let schema = schemas[name] else { return ["no schema \(name)"] }
+        if isValid(value, schema, file: name) { return [] }
         var problems: [String] = []
         check(value, schema, file: name, path: "", into: &problems)
         return problems
     }
 
     private func resolve(_ ref: String, from file: String) -> (JSONValue, String)? {
+        refs[file + "|" + ref]
+    }
+
+    private static func resolve(_ ref: String, from file: String, in schemas: [String: JSONValue]) -> (JSONValue, String)? {
         let parts = ref.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
         let target = parts[0].isEmpty ? file : String(parts[0])
         guard var node = schemas[target] else { return nil }
@@ -59,6 +94,57 @@ struct SchemaValidator {
         case let ("integer", .number(x)): return x.isFinite && x.rounded() == x
         default: return false
         }
+    }
+
+    /// Whether `value` validates, without collecting messages: the fast path (the
+    /// thousands of numbers in a tensor); ``check`` explains only where this says no.
+    private func isValid(_ value: JSONValue, _ schema: JSONValue, file: String) -> Bool {
+        guard case let .object(s) = schema else {
+            if case .bool(false) = schema { return false }
+            return true
+        }
+        if let ref = s["$ref"]?.stringValue {
+            guard let (target, targetFile) = resolve(ref, from: file), isValid(value, target, file: targetFile) else { return false }
+        }
+        if let type = s["type"] {
+            let ok = type.stringValue.map { typeMatches(value, $0) }
+                ?? (type.arrayValue ?? []).contains { typeMatches(value, $0.stringValue ?? "") }
+            if !ok { return false }
+        }
+        if let c = s["const"], c != value { return false }
+        if let e = s["enum"]?.arrayValue, !e.contains(value) { return false }
+        switch value {
+        case let .number(x):
+            if let m = s["minimum"]?.doubleValue, !(x >= m) { return false }
+            if let m = s["maximum"]?.doubleValue, !(x <= m) { return false }
+            if let m = s["exclusiveMinimum"]?.doubleValue, !(x > m) { return false }
+            if let m = s["exclusiveMaximum"]?.doubleValue, !(x < m) { return false }
+        case let .string(text):
+            if let m = s["minLength"]?.intValue, text.count < m { return false }
+            if let pattern = s["pattern"]?.stringValue, text.range(of: pattern, options: .regularExpression) == nil { return false }
+        case let .array(elements):
+            if let m = s["minItems"]?.intValue, elements.count < m { return false }
+            if let m = s["maxItems"]?.intValue, elements.count > m { return false }
+            if let items = s["items"], !elements.allSatisfy({ isValid($0, items, file: file) }) { return false }
+        case let .object(members):
+            for key in s["required"]?.arrayValue ?? [] { if let k = key.stringValue, !members.contains(k) { return false } }
+            let properties = s["properties"]?.objectValue ?? JSONObject()
+            let extra = s["additionalProperties"]
+            for (key, member) in members {
+                if let p = properties[key] {
+                    if !isValid(member, p, file: file) { return false }
+                } else if let extra, !isValid(member, extra, file: file) {
+                    return false
+                }
+            }
+        default:
+            break
+        }
+        if let all = s["allOf"]?.arrayValue, !all.allSatisfy({ isValid(value, $0, file: file) }) { return false }
+        if let any = s["anyOf"]?.arrayValue, !any.contains(where: { isValid(value, $0, file: file) }) { return false }
+        if let one = s["oneOf"]?.arrayValue, one.filter({ isValid(value, $0, file: file) }).count != 1 { return false }
+        if let not = s["not"], isValid(value, not, file: file) { return false }
+        return true
     }
 
     private func check(_ value: JSONValue, _ schema: JSONValue, file: String, path: String, into problems: inout [String]) {
@@ -100,7 +186,9 @@ struct SchemaValidator {
             if let m = s["minItems"]?.intValue, elements.count < m { fail("expected at least \(m) items, got \(elements.count)") }
             if let m = s["maxItems"]?.intValue, elements.count > m { fail("expected at most \(m) items, got \(elements.count)") }
             if let items = s["items"] {
-                for (k, e) in elements.enumerated() { check(e, items, file: file, path: "\(path)[\(k)]", into: &problems) }
+                for (k, e) in elements.enumerated() where !isValid(e, items, file: file) {
+                    check(e, items, file: file, path: "\(path)[\(k)]", into: &problems)
+                }
             }
         }
         if case let .object(members) = value {
@@ -129,14 +217,12 @@ struct SchemaValidator {
         if let all = s["allOf"]?.arrayValue {
             for sub in all { problems += matches(sub) }
         }
-        if let any = s["anyOf"]?.arrayValue {
-            let results = any.map(matches)
-            if !results.contains(where: \.isEmpty) { problems += closest(results, "anyOf") }
+        if let any = s["anyOf"]?.arrayValue, !any.contains(where: { isValid(value, $0, file: file) }) {
+            problems += closest(any.map(matches), "anyOf")
         }
         if let one = s["oneOf"]?.arrayValue {
-            let results = one.map(matches)
-            let passing = results.filter(\.isEmpty).count
-            if passing == 0 { problems += closest(results, "oneOf") }
+            let passing = one.filter { isValid(value, $0, file: file) }.count
+            if passing == 0 { problems += closest(one.map(matches), "oneOf") }
             if passing > 1 { fail("matches \(passing) alternatives of a oneOf, expected exactly one") }
         }
         if let not = s["not"], matches(not).isEmpty { fail("matches a schema it must not (\(not))") }
