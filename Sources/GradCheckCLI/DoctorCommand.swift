@@ -56,7 +56,8 @@ enum DoctorCommand {
     /// The compute kernel the tensor operations use on this CPU.
     ///
     /// The one place to switch when the C kernels with runtime dispatch land (issue 16):
-    /// report the instruction set their dispatcher chose instead of the portable one.
+    /// report the variant their dispatcher chose (`Kernels.active.name`, with
+    /// `Kernels.supported` and `GRADCHECK_KERNELS`) instead of the portable one.
     static func kernel(features: [String]) -> String {
         "portable Swift (SIMD types, compiled for the baseline target of \(architecture))"
     }

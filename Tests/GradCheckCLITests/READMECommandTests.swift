@@ -6,12 +6,15 @@ import Testing
 /// (```sh, or ``` without a language) that start with `gradcheck` or `swift run`, run in
 /// order with the built `gradcheck` binary in a fresh directory that holds only the
 /// repository's `Fixtures/` (what a fresh clone has), so the files they write land there.
-/// `swift test` and `swift build` lines, and lines marked `# needs python`, are skipped.
+/// `swift test` and `swift build` lines, and lines marked `# needs python`, are skipped;
+/// lines marked `# slow` run only with a release binary (CI builds it before the tests).
 @Suite struct READMECommandTests {
     /// One README command.
     struct Command: CustomStringConvertible {
         var line: String
         var arguments: [String]
+        /// Marked `# slow`: minutes in a debug build.
+        var slow = false
         var description: String { line }
     }
 
@@ -33,10 +36,10 @@ import Testing
             if full.contains("# needs python") { skipped.append((full, "needs Python")); continue }
             let words = tokens(full.components(separatedBy: "  #")[0])
             if words.first == "gradcheck" {
-                run.append(Command(line: full, arguments: Array(words.dropFirst())))
+                run.append(Command(line: full, arguments: Array(words.dropFirst()), slow: full.contains("# slow")))
             } else if words.starts(with: ["swift", "run"]) {
                 guard let i = words.firstIndex(of: "gradcheck") else { skipped.append((full, "not gradcheck")); continue }
-                run.append(Command(line: full, arguments: Array(words[(i + 1)...])))
+                run.append(Command(line: full, arguments: Array(words[(i + 1)...]), slow: full.contains("# slow")))
             } else if words.first == "swift" {
                 skipped.append((full, "builds or tests the package itself"))
             }
@@ -63,14 +66,24 @@ import Testing
         return words
     }
 
-    /// The `gradcheck` binary of this build: next to the test bundle, else in `.build/debug`.
+    /// The `gradcheck` binary of this build: next to the test bundle, else in `.build/debug`;
+    /// the release binary instead when it is at least as new (CI builds it first, and the
+    /// README's training and lab commands take minutes in a debug build).
     static func binary() -> URL? {
         let candidates = [
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("gradcheck"),
             Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("gradcheck"),
             CLI.root.appendingPathComponent(".build/debug/gradcheck"),
         ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+        guard let debug = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else { return nil }
+        let release = debug.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("release/gradcheck")
+        func modified(_ url: URL) -> Date? {
+            (try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date
+        }
+        if FileManager.default.isExecutableFile(atPath: release.path), let r = modified(release), let d = modified(debug), r >= d {
+            return release
+        }
+        return debug
     }
 
     @Test func theExtractorFindsCommandsAndSkipsTheRest() {
@@ -81,13 +94,15 @@ import Testing
         gradcheck train b.json --data "my data.csv" \\
             --log x.jsonl
         gradcheck compare c.json --reference r.json   # needs python
+        gradcheck clip-lab d.json   # slow: many runs
         ```
         ```swift
         gradcheck not-a-command
         ```
         """
         let (run, skipped) = Self.commands(in: text)
-        #expect(run.map(\.arguments) == [["check", "a.json"], ["train", "b.json", "--data", "my data.csv", "--log", "x.jsonl"]])
+        #expect(run.map(\.arguments) == [["check", "a.json"], ["train", "b.json", "--data", "my data.csv", "--log", "x.jsonl"], ["clip-lab", "d.json"]])
+        #expect(run.map(\.slow) == [false, false, true])
         #expect(skipped.map(\.reason) == ["builds or tests the package itself", "needs Python"])
     }
 
@@ -99,7 +114,8 @@ import Testing
         let dir = try CLI.temporaryDirectory()
         try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent("Fixtures"),
                                                    withDestinationURL: CLI.root.appendingPathComponent("Fixtures"))
-        for command in commands {
+        let release = binary.deletingLastPathComponent().lastPathComponent == "release"
+        for command in commands where release || !command.slow {
             let process = Process()
             process.executableURL = binary
             process.arguments = command.arguments
