@@ -7,7 +7,8 @@ import Testing
 /// order with the built `gradcheck` binary in a fresh directory that holds only the
 /// repository's `Fixtures/` (what a fresh clone has), so the files they write land there.
 /// `swift test` and `swift build` lines, and lines marked `# needs python`, are skipped;
-/// lines marked `# slow` run only with a release binary (CI builds it before the tests).
+/// lines marked `# slow`, and `swift run -c release` lines, run only with a release binary
+/// (CI builds it before the tests).
 @Suite struct READMECommandTests {
     /// One README command.
     struct Command: CustomStringConvertible {
@@ -39,7 +40,8 @@ import Testing
                 run.append(Command(line: full, arguments: Array(words.dropFirst()), slow: full.contains("# slow")))
             } else if words.starts(with: ["swift", "run"]) {
                 guard let i = words.firstIndex(of: "gradcheck") else { skipped.append((full, "not gradcheck")); continue }
-                run.append(Command(line: full, arguments: Array(words[(i + 1)...]), slow: full.contains("# slow")))
+                let release = words[..<i].contains("release")
+                run.append(Command(line: full, arguments: Array(words[(i + 1)...]), slow: release || full.contains("# slow")))
             } else if words.first == "swift" {
                 skipped.append((full, "builds or tests the package itself"))
             }
@@ -89,7 +91,8 @@ import Testing
     @Test func theExtractorFindsCommandsAndSkipsTheRest() {
         let text = """
         ```sh
-        swift run -c release gradcheck check a.json   # the main job
+        swift run gradcheck check a.json   # the main job
+        swift run -c release gradcheck check big.json
         swift test
         gradcheck train b.json --data "my data.csv" \\
             --log x.jsonl
@@ -101,8 +104,9 @@ import Testing
         ```
         """
         let (run, skipped) = Self.commands(in: text)
-        #expect(run.map(\.arguments) == [["check", "a.json"], ["train", "b.json", "--data", "my data.csv", "--log", "x.jsonl"], ["clip-lab", "d.json"]])
-        #expect(run.map(\.slow) == [false, false, true])
+        #expect(run.map(\.arguments) == [["check", "a.json"], ["check", "big.json"], ["train", "b.json", "--data", "my data.csv", "--log", "x.jsonl"],
+                                          ["clip-lab", "d.json"]])
+        #expect(run.map(\.slow) == [false, true, false, true])
         #expect(skipped.map(\.reason) == ["builds or tests the package itself", "needs Python"])
     }
 
