@@ -17,8 +17,7 @@ enum CheckCommand {
         .init(name: "relative-step", valueName: nil, help: "scale each element's step by max(1, |x|)"),
         .init(name: "no-layers", valueName: nil, help: "skip the per-layer checks"),
         .init(name: "no-model", valueName: nil, help: "skip the whole-model check"),
-        OutputFormat.flag,
-    ]
+    ] + OutputOptions.flags([.text, .json, .markdown])
 
     static var help: String {
         helpText(usage: "check SPEC [options]", description: """
@@ -35,7 +34,8 @@ enum CheckCommand {
     static func run(_ argv: [String], console: Console) throws -> Int32 {
         let args = try Arguments(argv, flags: flags)
         let spec = try args.requirePositionals(["spec"])[0]
-        let format = try OutputFormat.from(args)
+        let output = try OutputOptions(args, formats: [.text, .json, .markdown])
+        console.apply(output)
         let session = try ModelSession(args, specPath: spec)
         var tolerance = CheckTolerance.float64
         tolerance.step = try args.double("eps", positive: true) ?? tolerance.step
@@ -64,14 +64,20 @@ enum CheckCommand {
         let modelChecker = ModelChecker(checker: checker, seed: session.seed, layer: args.string("layer"),
                                         checkLayers: !args.has("no-layers"), checkModel: !args.has("no-model"))
         let start = Date()
-        let report = try modelChecker.check(session.model, parameters: session.parameters,
-                                            inputs: session.inputs, targets: session.targets)
+        let progress = console.progress("gradcheck check")
+        var observed = modelChecker
+        observed.progress = { done, total in progress.update(done: done, total: total, unit: "elements") }
+        let report = try observed.check(session.model, parameters: session.parameters,
+                                        inputs: session.inputs, targets: session.targets)
+        progress.finish()
         let seconds = Date().timeIntervalSince(start)
-        switch format {
-        case .json: console.out(JSONWriter.pretty.fileContents(for: json(report, session: session, seconds: seconds)))
-        case .markdown: console.out(markdown(report, session: session, seconds: seconds))
-        case .text: console.out(text(report, session: session, seconds: seconds))
+        let rendered: String
+        switch output.format {
+        case .json: rendered = JSONWriter.pretty.fileContents(for: json(report, session: session, seconds: seconds))
+        case .markdown: rendered = markdown(report, session: session, seconds: seconds)
+        default: rendered = text(report, session: session, seconds: seconds)
         }
+        try console.emit(rendered, output, summary: report.passed ? "passed" : "FAILED")
         return report.passed ? 0 : 1
     }
 

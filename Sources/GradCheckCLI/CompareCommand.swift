@@ -6,8 +6,7 @@ enum CompareCommand {
         .init(name: "reference", valueName: "FILE", help: "the reference gradcheck.gradients/1 file (required)"),
         .init(name: "atol", valueName: "A", help: "absolute tolerance (default: 1e-12)"),
         .init(name: "rtol", valueName: "R", help: "relative tolerance (default: 1e-9); an element matches when |ours - reference| <= atol + rtol * max(|ours|, |reference|)"),
-        OutputFormat.flag,
-    ]
+    ] + OutputOptions.flags([.text, .json, .markdown])
 
     static var help: String {
         helpText(usage: "compare SPEC --weights FILE --batch FILE --reference FILE [options]", description: """
@@ -36,7 +35,8 @@ enum CompareCommand {
     static func run(_ argv: [String], console: Console) throws -> Int32 {
         let args = try Arguments(argv, flags: flags)
         let spec = try args.requirePositionals(["spec"])[0]
-        let format = try OutputFormat.from(args)
+        let output = try OutputOptions(args, formats: [.text, .json, .markdown])
+        console.apply(output)
         guard let refPath = args.string("reference") else { throw CLIError("missing --reference FILE") }
         let rtol = try args.double("rtol") ?? 1e-9
         let atol = try args.double("atol") ?? 1e-12
@@ -97,7 +97,7 @@ enum CompareCommand {
             if let refInputs = reference.inputs {
                 try compare("inputs", oursInputs, refInputs, path: "inputs")
             } else {
-                console.err("note: the reference has no input gradient; inputs not compared")
+                console.note("note: the reference has no input gradient; inputs not compared")
             }
         }
         let matched = rows.allSatisfy(\.matches)
@@ -107,11 +107,11 @@ enum CompareCommand {
              short(r.ours), short(r.reference), r.note ?? (r.matches ? "match" : "MISMATCH")]
         }
         let summary = (matched ? "MATCH" : "MISMATCH") + ": \(rows.filter(\.matches).count) of \(rows.count) tensors within atol \(sci(atol)), rtol \(sci(rtol)) of \(refPath)"
-        switch format {
-        case .text:
-            console.out("gradcheck compare \(session.model.name) against \(refPath)\n\n" + table(header, tableRows, rightAligned: [2, 3]) + "\n\(summary)\n")
+        switch output.format {
+        case .text, .html:
+            try console.emit("gradcheck compare \(session.model.name) against \(refPath)\n\n" + table(header, tableRows, rightAligned: [2, 3]) + "\n\(summary)\n", output)
         case .markdown:
-            console.out("## gradcheck compare: `\(session.model.name)`\n\n" + markdownTable(header, tableRows) + "\n**\(summary)**\n")
+            try console.emit("## gradcheck compare: `\(session.model.name)`\n\n" + markdownTable(header, tableRows) + "\n**\(summary)**\n", output)
         case .json:
             let value: JSONValue = .object([
                 "format": "gradcheck.compare/1", "matched": .bool(matched), "reference": .string(refPath),
@@ -125,7 +125,7 @@ enum CompareCommand {
                     return .object(o)
                 }),
             ])
-            console.out(JSONWriter.pretty.fileContents(for: value))
+            try console.emit(JSONWriter.pretty.fileContents(for: value), output)
         }
         return matched ? 0 : 1
     }

@@ -324,6 +324,7 @@ public struct ClippingLabResult: Sendable {
     public var seeds: [UInt64]
     /// Samples in the training and validation parts.
     public var trainingSamples: Int
+    /// Samples in the validation part (0 without one).
     public var validationSamples: Int
     /// Where the loss and accuracy columns come from: `validation` or `training`.
     public var metricSource: String

@@ -22,6 +22,11 @@ public struct ModelChecker: Sendable {
     public var checkLayers: Bool
     /// Whether to check the whole model with its loss.
     public var checkModel: Bool
+    /// Called after each target (a layer, or the model) with the elements checked so far
+    /// and the total planned, for a progress line; `nil` for none. The counts are of
+    /// tensor elements (each capped at ``GradientChecker/maxElements``), a measure of the
+    /// work, not an exact count of perturbations.
+    public var progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
 
     /// A model checker.
     public init(checker: GradientChecker = GradientChecker(), seed: UInt64 = 0, layer: String? = nil,
@@ -48,18 +53,28 @@ public struct ModelChecker: Sendable {
         let context = ForwardContext(training: true, seed: seed)
         var results: [TensorCheckResult] = []
         let objective = ModelObjective(model: model, parameters: tensors, inputs: inputs, targets: targets, context: context)
-        if checkLayers {
-            for (i, l) in model.layers.enumerated() where layer == nil || l.name == layer {
-                let layerObjective = LayerObjective(
-                    layer: l, parameters: Array(tensors[model.parameterRanges[i]]),
-                    input: objective.activations[i], context: context, seed: seed)
-                results += checker.check(layerObjective, target: l.name)
-            }
+        let capped = { (count: Int) in Swift.min(count, checker.maxElements ?? count) }
+        let layerIndices = checkLayers ? model.layers.indices.filter { layer == nil || model.layers[$0].name == layer } : []
+        let layerWork = layerIndices.map { i in
+            capped(objective.activations[i].count) + tensors[model.parameterRanges[i]].reduce(0) { $0 + capped($1.count) }
+        }
+        let modelWork = checkModel ? capped(inputs.count) + tensors.reduce(0) { $0 + capped($1.count) } : 0
+        let total = layerWork.reduce(0, +) + modelWork
+        var done = 0
+        for (k, i) in layerIndices.enumerated() {
+            let l = model.layers[i]
+            let layerObjective = LayerObjective(
+                layer: l, parameters: Array(tensors[model.parameterRanges[i]]),
+                input: objective.activations[i], context: context, seed: seed)
+            results += checker.check(layerObjective, target: l.name)
+            done += layerWork[k]
+            progress?(done, total)
         }
         if checkModel {
             var only: Set<String>?
             if let layer { only = Set(model.parameters.filter { $0.layer == layer }.map(\.name)) }
             results += checker.check(objective, target: "model", only: only)
+            progress?(total, total)
         }
         return CheckReport(model: model.name, loss: objective.loss, tolerance: checker.tolerance, results: results)
     }
