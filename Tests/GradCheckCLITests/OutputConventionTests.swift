@@ -159,7 +159,9 @@ import Testing
         for label in ["gradcheck", "toolchain", "os", "arch", "cpu features", "kernel", "threads", "python", "torch", "keras"] {
             #expect(r.standardOutput.split(separator: "\n").contains { $0.hasPrefix(label + " ") }, "no \(label) line:\n\(r.standardOutput)")
         }
-        #expect(r.standardOutput.contains("portable Swift"))
+        // The kernel line names the variant the dispatcher chose, and what else this CPU runs.
+        let kernelLine = r.standardOutput.split(separator: "\n").first { $0.hasPrefix("kernel ") } ?? ""
+        #expect(kernelLine.contains("(this CPU supports: "), "\(kernelLine)")
         let json = try CLI.object(CLI.run("doctor", "--format", "json").standardOutput)
         #expect(json["format"] as? String == "gradcheck.doctor/1")
         #expect((json["threads"] as? Int ?? 0) >= 1)
