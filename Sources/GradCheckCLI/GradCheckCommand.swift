@@ -78,6 +78,9 @@ public enum GradCheckCommand {
         }
         do {
             return try command.run(rest, console)
+        } catch let error as NonfiniteInput {
+            console.err("gradcheck \(first): \(error)")
+            return 1
         } catch let error as CLIError {
             console.err("gradcheck \(first): \(error.message)")
         } catch let error as SpecError {
