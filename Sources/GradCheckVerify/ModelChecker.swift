@@ -96,11 +96,22 @@ public struct CheckReport: Sendable, Equatable {
     public var results: [TensorCheckResult]
     /// Arguments that were not perturbed, each with the reason (token ids into an
     /// `embedding` are integers, so the gradient with respect to them does not exist).
-    public var skipped: [SkippedArgument] = []
+    public var skipped: [SkippedArgument]
     /// The first NaN or infinity in the parameters, the batch, or the forward or backward
     /// pass, when there is one: then nothing was checked (``results`` is empty) and the
     /// report does not pass.
-    public var nonfinite: NonfiniteValue? = nil
+    public var nonfinite: NonfiniteValue?
+
+    /// A report.
+    public init(model: String, loss: Double, tolerance: CheckTolerance, results: [TensorCheckResult],
+                skipped: [SkippedArgument] = [], nonfinite: NonfiniteValue? = nil) {
+        self.model = model
+        self.loss = loss
+        self.tolerance = tolerance
+        self.results = results
+        self.skipped = skipped
+        self.nonfinite = nonfinite
+    }
 
     /// Whether nothing failed (kinks do not fail a check).
     public var passed: Bool { nonfinite == nil && results.allSatisfy { $0.status != .fail } }
