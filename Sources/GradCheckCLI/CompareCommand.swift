@@ -68,18 +68,17 @@ enum CompareCommand {
                 let scale = Swift.max(Swift.abs(x), Swift.abs(y))
                 let allowed = atol + rtol * scale
                 let rel = scale == 0 ? (err == 0 ? 0 : Double.infinity) : err / scale
-                let bothNaN = x.isNaN && y.isNaN
-                let bothSameInf = x.isInfinite && x == y
-                let ok = bothNaN || bothSameInf || err <= allowed
+                // A NaN or infinity on either side is a mismatch, even when both sides
+                // hold the same one: a comparison of non-finite numbers proves nothing.
+                let finite = x.isFinite && y.isFinite
+                let ok = finite && err <= allowed
                 if !ok { row.matches = false }
-                if !bothNaN && !bothSameInf {
-                    row.maxAbs = Swift.max(row.maxAbs, err.isNaN ? .infinity : err)
-                    if err > atol { row.maxRel = Swift.max(row.maxRel, rel.isNaN ? .infinity : rel) }
-                }
+                row.maxAbs = Swift.max(row.maxAbs, finite ? err : .infinity)
+                if err > atol || !finite { row.maxRel = Swift.max(row.maxRel, finite ? rel : .infinity) }
                 // How far outside (or inside) the tolerance: the worst element is the one
-                // furthest outside, not the first that fails. A one-sided NaN/inf is worst.
+                // furthest outside, not the first that fails. A NaN/inf is worst.
                 let scaled = err / Swift.max(allowed, .leastNormalMagnitude)
-                let ratio = bothNaN || bothSameInf ? 0 : (scaled.isNaN ? .infinity : scaled)
+                let ratio = finite ? scaled : .infinity
                 if ratio > worstRatio {
                     worstRatio = ratio
                     row.worst = Tensor<Double>.index(ofFlat: i, shape: a.shape)
@@ -101,6 +100,10 @@ enum CompareCommand {
             }
         }
         let matched = rows.allSatisfy(\.matches)
+        for r in rows where !r.matches && !(r.ours.isFinite && r.reference.isFinite) && r.note == nil {
+            let side = r.reference.isFinite ? "ours (\(spec))" : "the reference (\(refPath))"
+            console.err("note: \(r.name)\(r.worst.map { "\($0)" } ?? ""): a non-finite value in \(side); a comparison of non-finite numbers proves nothing")
+        }
         let header = ["tensor", "shape", "max abs diff", "max rel diff", "worst index", "ours", "reference", "status"]
         let tableRows = rows.map { r in
             [r.name, "\(r.shape)", sci(r.maxAbs), sci(r.maxRel), r.worst.map { "\($0)" } ?? "-",

@@ -86,6 +86,9 @@ public enum GradCheckCommand {
         }
         do {
             return try command.run(rest, console)
+        } catch let error as NonfiniteInput {
+            console.err("gradcheck \(first): \(error)")
+            return 1
         } catch let error as CLIError {
             report(error.message, command: first, console: console)
         } catch {
