@@ -12,6 +12,9 @@ extension HealthReport {
         page += "<header><h1>\(HTML.escape(title))</h1>"
         page += "<p><span class=\"verdict \(verdict.rawValue)\">\(verdict.rawValue.uppercased())</span> "
         page += "<span class=\"counts\">\(HTML.escape(countsSummary))</span></p>"
+        if let cause = rootCauseSummary {
+            page += "<p class=\"root\">\(HTML.escape(cause.prefix(1).uppercased() + cause.dropFirst()))</p>"
+        }
         page += "<p class=\"run\">\(HTML.escape(runSummary))"
         if let source { page += " · <code>\(HTML.escape(source))</code>" }
         page += "</p>"
@@ -20,7 +23,8 @@ extension HealthReport {
         if findings.isEmpty {
             page += "<p class=\"none\">" + (stepCount == 0 ? "The log has no steps to judge." : "No problems found.") + "</p>"
         }
-        for f in findings { page += card(f) }
+        // Root causes, each with its consequences nested in its card.
+        for f in findings where f.isRootCause { page += card(f) }
         if !alerts.isEmpty {
             page += "<h2>Live alerts</h2><ul class=\"alerts\">"
             for a in alerts.prefix(50) { page += "<li>\(HTML.escape(a.description))</li>" }
@@ -60,7 +64,8 @@ extension HealthReport {
             case .explodingGradients: return [.gradNorm, .heatmap]
             case .vanishingGradients: return [.heatmap]
             case .smallUpdates, .largeUpdates: return [.updates]
-            case .deadUnits, .saturation: return [.activations]
+            case .deadUnits, .saturation: return [.activations, .heatmap]
+            case .learningRateJump: return [.loss, .gradNorm]
             }
         }
     }
@@ -77,7 +82,9 @@ extension HealthReport {
                                   "#bcbd22", "#7f7f7f", "#393b79"]
 
     private func card(_ f: HealthFinding) -> String {
-        var html = "<article class=\"card \(f.severity.rawValue)\"><h3><span class=\"sev\">\(f.severity.rawValue)</span> "
+        var html = "<article class=\"card \(f.severity.rawValue)\" id=\"finding-\(HTML.escape(f.id))\">"
+        html += "<h3><span class=\"sev\">\(f.severity.rawValue)</span> "
+        if f.isRootCause && f.id == rootCause?.id { html += "<span class=\"rootcause\">root cause</span> " }
         html += "\(HTML.escape(f.kind.title)) <code>\(f.kind.rawValue)</code></h3>"
         var meta: [String] = []
         if let layer = f.layer { meta.append("layer <code>\(HTML.escape(layer))</code>") }
@@ -94,7 +101,14 @@ extension HealthReport {
         }
         html += "<p class=\"suggestion\"><b>Suggestion:</b> \(HTML.escape(f.suggestion))</p>"
         let links = Plot.showing(f.kind).map { "<a href=\"#\($0.rawValue)\">\($0.title)</a>" }
-        html += "<p class=\"see\">See: \(links.joined(separator: ", "))</p></article>"
+        html += "<p class=\"see\">See: \(links.joined(separator: ", "))</p>"
+        let consequences = findings.filter { $0.consequenceOf == f.id }
+        if !consequences.isEmpty {
+            html += "<div class=\"consequences\"><p class=\"follows\">Follows from this:</p>"
+            for c in consequences { html += card(c) }
+            html += "</div>"
+        }
+        html += "</article>"
         return html
     }
 
@@ -199,6 +213,9 @@ extension HealthReport {
     figure{margin:0 0 14px;background:#fff;border:1px solid #ddd;border-radius:4px;padding:6px;overflow-x:auto}
     .empty,.none{color:#777;font-style:italic}.alerts{font-size:12px;color:#444;padding-left:18px}
     footer{color:#999;font-size:11px;padding:8px 24px 20px}
+    .root{font-weight:600;margin:4px 0}.rootcause{font-size:11px;background:#222;color:#fff;padding:1px 5px;border-radius:3px}
+    .consequences{margin:8px 0 0 4px;padding-left:10px;border-left:2px dashed #ccc}.consequences .card{margin-bottom:6px}
+    .follows{color:#555;font-size:12px;margin:2px 0 6px}
     @media (max-width:900px){main{grid-template-columns:1fr}}
     """
 }

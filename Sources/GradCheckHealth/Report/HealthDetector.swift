@@ -14,7 +14,8 @@ extension HealthDetector {
     static var judgesFiniteStepsOnly: Bool { true }
 }
 
-/// Every rule, in the order their findings are listed on equal severity and step.
+/// Every rule, in the order their findings are ranked on equal severity and step (before
+/// ``CausalOrder`` puts causes first).
 enum HealthDetectors {
     static let all: [any HealthDetector.Type] = [
         NonfiniteDetector.self,
@@ -24,6 +25,7 @@ enum HealthDetectors {
         DeadUnitsDetector.self,
         SaturationDetector.self,
         UpdateRatioDetector.self,
+        LearningRateJumpDetector.self,
         OscillatingLossDetector.self,
         LossPlateauDetector.self,
     ]
