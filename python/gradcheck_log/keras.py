@@ -18,7 +18,7 @@ epoch). After the original ``train_step`` returns, the wrapper reads the gradien
   the callback raises ``NotImplementedError`` when training begins; use the torch backend
   (``KERAS_BACKEND=torch``) for a gradient log.
 
-It records per trainable variable (``variable.path``, e.g. ``dense_1/kernel``) the
+It records per trainable variable (named ``layer/variable``, e.g. ``dense_1/kernel``) the
 gradient's L2 norm, largest magnitude and exactly-zero fraction, the weight norm after
 the step and the update norm (the change since the last logged step), the learning rate,
 and ``epoch`` lines with the epoch's metrics. Every line is flushed as it is written.
@@ -72,6 +72,13 @@ class GradLogger(keras.callbacks.Callback):
                 "this Keras runs on %r: set KERAS_BACKEND=torch" % backend)
         model = self.model
         self._variables = list(model.trainable_variables)
+        # Names as the model format writes them: `layer/variable` (dense_1/kernel), not
+        # `variable.path`, which starts with the model's name in a Sequential.
+        owner = {}
+        for layer in model.layers:
+            for v in layer.trainable_variables:
+                owner.setdefault(id(v), "%s/%s" % (layer.name, v.name))
+        self._names = [owner.get(id(v), v.path) for v in self._variables]
         self._previous = [np.array(keras.ops.convert_to_numpy(v.value), dtype=np.float64, copy=True)
                           for v in self._variables]
         self._writer = LogWriter(self.path, fsync=self.fsync)
@@ -91,8 +98,8 @@ class GradLogger(keras.callbacks.Callback):
         self._writer.write(
             "run_start", format="gradcheck.log/1", model=self.model_name or model.name,
             framework="keras %s (%s backend)" % (keras.__version__, backend),
-            parameters=[{"name": v.path, "layer": layer_of(v.path), "shape": [int(d) for d in v.shape]}
-                        for v in self._variables],
+            parameters=[{"name": n, "layer": layer_of(n), "shape": [int(d) for d in v.shape]}
+                        for n, v in zip(self._names, self._variables)],
             layers=layers or None)
         self._wrap(model)
 
@@ -153,7 +160,7 @@ class GradLogger(keras.callbacks.Callback):
                 entry["weight_norm"] = float(np.linalg.norm(current))
                 entry["update_norm"] = float(np.linalg.norm(current - self._previous[i]))
                 self._previous[i] = current.copy()
-                params[v.path] = entry
+                params[self._names[i]] = entry
         self._writer.write("step", step=self._steps, epoch=self._epoch + 1, loss=loss_value,
                            grad_norm=math.sqrt(total), learning_rate=self._learning_rate(), params=params)
 

@@ -120,6 +120,14 @@ extension HealthReport {
         }
     }
 
+    /// A marker at the first step of each finding shown on `plot`.
+    private func markers(_ plot: Plot) -> [SVGLineChart.Marker] {
+        findings.filter { Plot.showing($0.kind).contains(plot) }.compactMap { f in
+            guard let a = f.firstStep else { return nil }
+            return SVGLineChart.Marker(x: Double(a), label: "\(f.kind.rawValue) @\(a)", color: Self.color(f.severity))
+        }
+    }
+
     private func svg(_ plot: Plot) -> String {
         let s = series
         let xs = s.steps.map(Double.init)
@@ -136,8 +144,9 @@ extension HealthReport {
                 chart.series.append(.init(name: "validation loss (epoch)", color: Self.palette[1], points: epochs, dots: true))
             }
             let positive = s.loss.filter { $0.isFinite }
-            if let lo = positive.min(), let hi = positive.max(), lo > 0, hi / lo > 1e3 { chart.logScale = true }
+            if let lo = positive.min(), let hi = positive.max(), lo > 0, hi / lo >= 100 { chart.logScale = true }
             chart.bands = bands(plot)
+            chart.markers = markers(plot)
             return chart.svg()
         case .gradNorm:
             var chart = SVGLineChart(title: plot.title + (s.gradNormIsDerived ? " (from the per-parameter norms)" : ""),
@@ -148,6 +157,7 @@ extension HealthReport {
                                           dashed: true))
             }
             chart.bands = bands(plot)
+            chart.markers = markers(plot)
             return chart.svg()
         case .heatmap:
             let flagged = Set(findings.filter { Plot.showing($0.kind).contains(.heatmap) }.compactMap(\.layer))
@@ -168,6 +178,7 @@ extension HealthReport {
                            .init(y: thresholds.smallUpdateRatio, label: "small", color: "#f0a202"),
                            .init(y: thresholds.largeUpdateRatio, label: "large", color: "#d62728")]
             chart.bands = bands(plot)
+            chart.markers = markers(plot)
             return chart.svg()
         case .activations:
             var chart = SVGLineChart(title: plot.title, yLabel: "fraction", yRange: 0...1)
@@ -189,6 +200,7 @@ extension HealthReport {
             }
             chart.rules = [.init(y: thresholds.deadFraction, label: "threshold", color: "#d62728")]
             chart.bands = bands(plot)
+            chart.markers = markers(plot)
             return chart.svg()
         }
     }

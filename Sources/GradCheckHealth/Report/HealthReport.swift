@@ -71,7 +71,13 @@ public struct HealthReport: Sendable {
                             source: String? = nil) throws(RunLogError) -> HealthReport {
         var reader = try RunLogReader(path: path)
         var accumulator = RunAccumulator()
-        while let event = try reader.next() { accumulator.add(event) }
+        while let event = try reader.next() {
+            if case .runStart = event, accumulator.hasStart {
+                reader.warn(RunLogWarning(kind: .repeatedRunStart, line: reader.line,
+                                          message: "a second run_start: only the first run's description is used"))
+            }
+            accumulator.add(event)
+        }
         return accumulator.report(thresholds: thresholds, warnings: reader.warnings, source: source ?? path)
     }
 

@@ -26,6 +26,8 @@ public struct RunAccumulator: Sendable {
     public var capacity: Int { builder.capacity }
     /// The number of `step` events added.
     public var stepCount: Int { builder.totalSteps }
+    /// Whether a `run_start` event was added.
+    var hasStart: Bool { builder.hasStart }
     /// Whether a `run_end` event was added.
     public var hasEnded: Bool { builder.end != nil }
 

@@ -26,6 +26,9 @@ public struct RunLogReader {
     private var unknownOrder: [String] = []
     private var ownWarnings: [RunLogWarning] = []
 
+    /// Whether the current read stops at the end of the file without ending the log.
+    private var following = false
+
     /// The number of the last line read (1-based; 0 before the first).
     public private(set) var line = 0
 
@@ -109,6 +112,17 @@ public struct RunLogReader {
         return nil
     }
 
+    /// The next event among the whole lines written so far, or `nil` when there is none
+    /// yet: for a log that a run is still writing (`gradcheck report --follow`). A partial
+    /// last line is kept and read once its newline arrives; call again later for more.
+    ///
+    /// - Throws: ``RunLogError`` as ``next()`` does (a broken line followed by more lines).
+    public mutating func nextAvailable() throws(RunLogError) -> RunLogEvent? {
+        following = true
+        defer { following = false }
+        return try next()
+    }
+
     /// Records a warning found by a consumer (a repeated `run_start`).
     mutating func warn(_ warning: RunLogWarning) { ownWarnings.append(warning) }
 
@@ -132,21 +146,25 @@ public struct RunLogReader {
                 position = buffer.count
                 return (bytes, false)
             }
-            try refill()
+            if try !refill(), following { return nil }
         }
     }
 
-    /// Reads the next chunk of the file into the buffer, dropping what was consumed.
-    private mutating func refill() throws(RunLogError) {
+    /// Reads the next chunk of the file into the buffer, dropping what was consumed;
+    /// whether there was one. At the end of the file the log ends, except while following
+    /// (``nextAvailable()``), when more may come.
+    @discardableResult
+    private mutating func refill() throws(RunLogError) -> Bool {
         if position > 0 {
             buffer.removeSubrange(0..<position)
             position = 0
         }
         guard let chunk = try source.read(file: file) else {
-            exhausted = true
-            return
+            if !following { exhausted = true }
+            return false
         }
         buffer.append(contentsOf: chunk)
+        return true
     }
 
     /// Whether nothing but whitespace follows the current position.
@@ -155,7 +173,7 @@ public struct RunLogReader {
             if !buffer[position...].allSatisfy(Self.isWhitespace) { return false }
             if exhausted { return true }
             position = buffer.count
-            try refill()
+            if try !refill(), following { return false }
         }
     }
 }
