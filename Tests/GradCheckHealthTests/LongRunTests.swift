@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import GradCheckNN
 @testable import GradCheckHealth
 
 /// Logs longer than the accumulator keeps step by step: bounded memory, spikes and NaNs kept.
@@ -70,5 +71,43 @@ import Testing
         #expect(s.step == 2)
         #expect(try reader.nextAvailable() == nil)
         #expect(reader.warnings.isEmpty)
+    }
+}
+
+/// The reader's fast path for step lines gives what the general JSON path gives, and
+/// leaves everything it does not understand to it.
+@Suite struct StepLineScannerTests {
+    static func general(_ line: String) throws -> RunLogEvent? {
+        try RunLogEvent.decode(try JSONParser.parse(line), file: nil, line: 1)
+    }
+
+    static func fast(_ line: String) -> RunStep? {
+        Array(line.utf8).withUnsafeBufferPointer(StepLineScanner.scan)
+    }
+
+    @Test(arguments: [
+        #"{"event":"step","step":3,"epoch":1,"loss":2.3125,"grad_norm":0.42,"learning_rate":1e-3,"params":{"fc1.weight":{"grad_norm":0.1,"grad_max":0.05,"weight_norm":11.3,"update_norm":4e-4,"grad_zero_fraction":0.25}}}"#,
+        #"{ "step" : 7 , "loss" : "nan", "event" : "step", "params" : { "a/b" : { "grad_norm" : "inf", "extra" : [1, {"x": "y\"z"}, null, true] } } }"#,
+        #"{"event":"step","step":1,"loss":-0.0,"clipped_grad_norm":null,"params":{},"layers":{"d":{"mean":0.1,"std":2,"dead_fraction":1,"other":{}}},"nonfinite":[]}"#,
+        #"{"event":"step","step":2,"loss":0.30000000000000004,"params":{"p":{"grad_norm":123456789012345678901234567890}}}"#,
+    ])
+    func theFastPathAgreesWithTheGeneralOne(_ line: String) throws {
+        let step = try #require(Self.fast(line))
+        #expect(try Self.general(line) == .step(step))
+    }
+
+    @Test(arguments: [
+        #"{"event":"epoch","epoch":1}"#,
+        #"{"event":"step","step":1,"params":{}}"#,
+        #"{"event":"step","step":1.5,"loss":1}"#,
+        #"{"event":"step","step":1,"loss":1,"params":{"p":{}}}"#,
+        #"{"event":"step","step":1,"loss":1,"params":{"p":{"grad_norm":1,"grad_zero_fraction":1.5}}}"#,
+        #"{"event":"step","step":1,"loss":1,"params":{"p\u0041":{"grad_norm":1}}}"#,
+        #"{"event":"step","step":1,"loss":1,"nonfinite":[{"pass":"loss"}]}"#,
+        #"{"event":"step","step":1,"loss":1} trailing"#,
+        #"{"event":"step","step":1,"loss":1e999}"#,
+    ])
+    func anythingElseTakesTheGeneralPath(_ line: String) {
+        #expect(Self.fast(line) == nil)
     }
 }

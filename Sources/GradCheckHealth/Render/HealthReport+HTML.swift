@@ -52,7 +52,7 @@ extension HealthReport {
             case .gradNorm: return "Global gradient norm"
             case .heatmap: return "Gradient norm by layer"
             case .updates: return "Update / weight ratio"
-            case .activations: return "Dead and saturated fractions"
+            case .activations: return "Dead and saturated fractions (or zero-gradient fraction of biases)"
             }
         }
 
@@ -195,6 +195,13 @@ extension HealthReport {
                     k += 1
                 }
             }
+            // Without activations: the exactly-zero fraction of bias gradients (dead units
+            // from gradients alone).
+            for p in s.parameters where p.isVector && p.gradZeroFraction.contains(where: { ($0 ?? 0) > 0 }) {
+                chart.series.append(.init(name: "\(p.info.name) zero gradient", color: Self.palette[k % Self.palette.count],
+                                          points: points(p.gradZeroFraction).filter { $0.y != nil }, dashed: true))
+                k += 1
+            }
             guard !chart.series.isEmpty else {
                 return "<p class=\"empty\">\(plot.title): the log has no activation statistics.</p>"
             }
@@ -216,8 +223,8 @@ extension HealthReport {
     .card{background:#fff;border:1px solid #ddd;border-left:5px solid #999;border-radius:4px;padding:10px 12px;margin-bottom:12px}
     .card.critical{border-left-color:#d62728}.card.warning{border-left-color:#f0a202}.card.info{border-left-color:#1f77b4}
     .card p{margin:4px 0}.sev{text-transform:uppercase;font-size:11px;letter-spacing:.04em;color:#fff;background:#999;
-    padding:1px 5px;border-radius:3px;margin-right:4px}.critical .sev{background:#d62728}.warning .sev{background:#f0a202}
-    .info .sev{background:#1f77b4}code{font:12px Menlo,Consolas,monospace;background:#f1f1f1;padding:0 3px;border-radius:2px}
+    padding:1px 5px;border-radius:3px;margin-right:4px}.critical>h3>.sev{background:#d62728}.warning>h3>.sev{background:#f0a202}
+    .info>h3>.sev{background:#1f77b4}code{font:12px Menlo,Consolas,monospace;background:#f1f1f1;padding:0 3px;border-radius:2px}
     h3 code{font-weight:normal;color:#666}
     .evidence{border-collapse:collapse;margin:6px 0;font-size:12px}.evidence th{text-align:left;font-weight:normal;color:#555;
     padding:1px 12px 1px 0}.evidence td{font-family:Menlo,Consolas,monospace;text-align:right}
