@@ -155,6 +155,7 @@ enum ReportCommand {
         var accumulator = RunAccumulator()
         var shown = -1
         var refreshes = 0
+        let terminal = isatty(STDOUT_FILENO) != 0 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
         while true {
             while let event = try reader.nextAvailable() { accumulator.add(event) }
             if accumulator.stepCount != shown || accumulator.hasEnded {
@@ -162,7 +163,9 @@ enum ReportCommand {
                 refreshes += 1
                 let report = accumulator.report(thresholds: thresholds, warnings: reader.warnings, source: path)
                 let banner = accumulator.hasEnded ? "run ended" : "following, refresh \(refreshes)"
-                console.out("\(refreshes > 1 ? "\n" : "")==== gradcheck report --follow: \(accumulator.stepCount) steps, \(banner) ====\n")
+                // On a terminal each refresh replaces the last; in a pipe or file they follow one another.
+                let separator = refreshes == 1 ? "" : (terminal ? "\u{1B}[H\u{1B}[2J" : "\n")
+                console.out(separator + "==== gradcheck report --follow: \(accumulator.stepCount) steps, \(banner) ====\n")
                 console.out(report.text())
                 if accumulator.hasEnded { return 0 }
             }

@@ -67,6 +67,7 @@ struct RunSeriesBuilder: Sendable {
 
     // Per-step scratch, reused so that a step allocates nothing once every name is known.
     private var stepNorms: [Double?] = []
+    private var lastOrder: [Int] = []
     private var scratch: [Double] = []
 
     /// An empty builder keeping at most `capacity` buckets (at least 16).
@@ -111,8 +112,16 @@ struct RunSeriesBuilder: Sendable {
 
         stepNorms.removeAll(keepingCapacity: true)
         stepNorms.append(contentsOf: repeatElement(nil, count: parameters.count))
-        for p in s.parameters {
-            let i = parameterIndex[p.name] ?? parameter(RunParameter(name: p.name))
+        for (j, p) in s.parameters.enumerated() {
+            // Logs list parameters in the same order on every line: try last line's index
+            // at this position before hashing the name.
+            let i: Int
+            if j < lastOrder.count, parameters[lastOrder[j]].info.name == p.name {
+                i = lastOrder[j]
+            } else {
+                i = parameterIndex[p.name] ?? parameter(RunParameter(name: p.name))
+                if j < lastOrder.count { lastOrder[j] = i } else { lastOrder.append(i) }
+            }
             if i >= stepNorms.count { stepNorms.append(contentsOf: repeatElement(nil, count: i + 1 - stepNorms.count)) }
             stepNorms[i] = p.gradNorm
             parameters[i].grad.add(p.gradNorm)

@@ -79,11 +79,16 @@ public struct RunLogReader {
     /// - Throws: ``RunLogError`` for a line that is not a JSON object with a known
     ///   structure (except a torn last line, which ends the log with a warning).
     public mutating func next() throws(RunLogError) -> RunLogEvent? {
-        while let (bytes, terminated) = try nextLine() {
+        while let (range, terminated) = try nextLine() {
             line += 1
+            // Step lines, nearly all of a log, take the fast path when it understands them,
+            // straight from the buffer.
+            let fast = buffer.withUnsafeBufferPointer { all in
+                StepLineScanner.scan(UnsafeBufferPointer(rebasing: all[range]))
+            }
+            if let fast { return .step(fast) }
+            let bytes = Array(buffer[range])
             if bytes.allSatisfy(Self.isWhitespace) { continue }
-            // Step lines, nearly all of a log, take the fast path when it understands them.
-            if let step = bytes.withUnsafeBufferPointer(StepLineScanner.scan) { return .step(step) }
             let value: JSONValue
             do {
                 value = try JSONParser.parse(bytes)
@@ -132,21 +137,28 @@ public struct RunLogReader {
 
     private static func isWhitespace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
 
-    /// The next line without its terminator, and whether it had one.
-    private mutating func nextLine() throws(RunLogError) -> ([UInt8], Bool)? {
+    /// The next line's range in the buffer, without its terminator, and whether it had
+    /// one. The range is valid until the next call.
+    private mutating func nextLine() throws(RunLogError) -> (Range<Int>, Bool)? {
         while true {
-            if let newline = buffer[position...].firstIndex(of: 0x0A) {
+            let start = position
+            let newline: Int? = buffer.withUnsafeBufferPointer { all in
+                guard start < all.count, let base = all.baseAddress,
+                      let hit = memchr(base + start, 0x0A, all.count - start) else { return nil }
+                return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            }
+            if let newline {
                 var end = newline
                 if end > position, buffer[end - 1] == 0x0D { end -= 1 }
-                let bytes = Array(buffer[position..<end])
+                let range = position..<end
                 position = newline + 1
-                return (bytes, true)
+                return (range, true)
             }
             if exhausted {
                 guard position < buffer.count else { return nil }
-                let bytes = Array(buffer[position...])
+                let range = position..<buffer.count
                 position = buffer.count
-                return (bytes, false)
+                return (range, false)
             }
             if try !refill(), following { return nil }
         }
