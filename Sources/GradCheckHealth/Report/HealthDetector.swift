@@ -1,5 +1,5 @@
 /// A rule over a whole run: reads the columns of a log and returns what it finds.
-protocol HealthDetector {
+protocol HealthDetector: Sendable {
     /// Whether the rule sees only the steps before the first non-finite value (the numbers
     /// after it are NaN debris, not training). True for all but the rules about going
     /// non-finite: `nonfinite`, `loss_divergence` and `exploding_gradients`.
