@@ -87,7 +87,7 @@ import GradCheckNN
 
     @Test(arguments: [
         #"{"event":"step","step":3,"epoch":1,"loss":2.3125,"grad_norm":0.42,"learning_rate":1e-3,"params":{"fc1.weight":{"grad_norm":0.1,"grad_max":0.05,"weight_norm":11.3,"update_norm":4e-4,"grad_zero_fraction":0.25}}}"#,
-        #"{ "step" : 7 , "loss" : "nan", "event" : "step", "params" : { "a/b" : { "grad_norm" : "inf", "extra" : [1, {"x": "y\"z"}, null, true] } } }"#,
+        #"{ "step" : 7 , "loss" : "-inf", "event" : "step", "params" : { "a/b" : { "grad_norm" : "inf", "extra" : [1, {"x": "y\"z"}, null, true] } } }"#,
         #"{"event":"step","step":1,"loss":-0.0,"clipped_grad_norm":null,"params":{},"layers":{"d":{"mean":0.1,"std":2,"dead_fraction":1,"other":{}}},"nonfinite":[]}"#,
         #"{"event":"step","step":2,"loss":0.30000000000000004,"params":{"p":{"grad_norm":123456789012345678901234567890}}}"#,
     ])
