@@ -40,3 +40,17 @@ for line in "${runs[@]}"; do
     printf '   %.2f s, log %s bytes\n' "$(echo "$end - $start" | bc)" "$(wc -c <"$out/$name.jsonl")"
     "$bin" report "$out/$name.jsonl" 2>/dev/null | grep -E '^(Verdict|[A-Z]+  [a-z_]+|  evidence)' | sed 's/^/   /' || true
 done
+
+# The real PyTorch and Keras runs (Scripts/runs/torch_runs.py, keras_runs.py make their
+# logs, which need Python with torch/keras): their HTML reports, and the comparison of the
+# torch runs.
+for fw in torch keras; do
+    for log in "$out/$fw"/*.jsonl; do
+        [[ -e "$log" ]] || continue
+        name=$(basename "$log" .jsonl)
+        echo "== $fw/$name"
+        "$bin" report "$log" --format html --output "$out/$fw/$name.html" 2>/dev/null || true
+        "$bin" report "$log" 2>/dev/null | grep -E '^(Verdict|Root cause)' | sed 's/^/   /' || true
+    done
+done
+"$bin" report "$out"/torch/{healthy,lr-jump,exploding}.jsonl --format html --output "$out/torch/compare.html" 2>/dev/null || true

@@ -1,9 +1,11 @@
 import Foundation
 import GradCheck
 
-/// `gradcheck report RUN.jsonl`: judges a training run from its run log
+/// `gradcheck report RUN.jsonl [RUN2.jsonl ...]`: judges a training run from its run log
 /// (`gradcheck.log/1`, from our trainer or any framework's logger) and prints the health
-/// report as text, JSON (`gradcheck.health/1`), Markdown or a self-contained HTML page.
+/// report as text, JSON (`gradcheck.health/1`), Markdown or a self-contained HTML page;
+/// several logs are compared side by side; `--follow` refreshes the report while a run
+/// writes its log.
 ///
 /// Exit status: 0 when the report was produced and the verdict is healthy or warning
 /// (warnings inform, they do not fail a pipeline); 1 when it is unhealthy (any critical
@@ -36,27 +38,38 @@ enum ReportCommand {
 
     static var flags: [Arguments.Flag] {
         OutputOptions.flags(OutputFormat.allCases)
-            + [.init(name: "strict", valueName: nil, help: "exit 1 on a warning verdict too")]
+            + [.init(name: "strict", valueName: nil, help: "exit 1 on a warning verdict too"),
+               .init(name: "follow", valueName: nil, help: "re-read the log as a run writes it and refresh the text report; exit 0 at run_end"),
+               .init(name: "interval", valueName: "SECONDS", help: "with --follow: how often to look for new lines (default 1)")]
             + thresholdFlags.map { .init(name: $0.name, valueName: $0.integer ? "N" : "X", help: $0.help) }
     }
 
     static var help: String {
-        helpText(usage: "report RUN.jsonl [--format text|json|markdown|html] [--output FILE] [options]", description: """
+        helpText(usage: "report RUN.jsonl [RUN2.jsonl ...] [--format text|json|markdown|html] [--output FILE] [--follow] [options]", description: """
         Judges a training run from its run log (gradcheck.log/1: JSON Lines written by `gradcheck train`, the
         HealthMonitor API, or a logger in another framework; only `step`, `loss` and each parameter's
         `grad_norm` are required). It looks for vanishing and exploding gradients, non-finite values, loss
-        divergence, plateaus and oscillation, dead and saturated units, and update/weight ratios far from
-        1e-3, and prints a verdict (healthy, warning, unhealthy) with each finding's evidence and a concrete
-        suggestion. `--format html` writes one self-contained page with SVG plots. A torn last line and
-        unknown events are reported on standard error, not rejected.
+        divergence, plateaus and oscillation, dead and saturated units, update/weight ratios far from 1e-3
+        and learning-rate jumps, and prints a verdict (healthy, warning, unhealthy) that names the root
+        cause, with each finding's evidence and a concrete suggestion; a finding that follows from another
+        (vanishing gradients after a divergence) is shown under its cause. `--format html` writes one
+        self-contained page with SVG plots. The log is read line by line in bounded memory, so logs of
+        any length work. A torn last line and unknown events are reported on standard error, not rejected.
 
-        Exit status: 0 healthy or warning, 1 unhealthy (or warning with --strict), 2 bad input.
+        With several logs it compares the runs side by side: a table of each run's verdict, root cause and
+        findings, and (HTML) the same charts with the runs overlaid. `--follow RUN.jsonl` re-reads a log
+        that a run is still writing and prints the text report again whenever new steps arrive, until the
+        log's run_end.
+
+        Exit status: 0 healthy or warning, 1 unhealthy (or warning with --strict; with several logs, the
+        worst run), 2 bad input; with --follow, 0 once run_end arrives.
         """, flags: flags)
     }
 
     static func run(_ argv: [String], console: Console) throws -> Int32 {
         let args = try Arguments(argv, flags: flags)
-        let path = try args.requirePositionals(["run.jsonl"])[0]
+        guard !args.positionals.isEmpty else { _ = try args.requirePositionals(["run.jsonl"]); return 2 }
+        let paths = args.positionals
         let output = try OutputOptions(args, formats: OutputFormat.allCases)
         console.apply(output)
         let format = output.format
@@ -68,21 +81,82 @@ enum ReportCommand {
                 flag.apply(&thresholds, x)
             }
         }
-        let log = try RunLog.read(path: path)
-        for warning in log.warnings { console.note("gradcheck report: \(path): \(warning)") }
-        let report = HealthReport(log: log, thresholds: thresholds, source: path)
-        let text: String
-        switch format {
-        case .text: text = report.text()
-        case .json: text = JSONWriter.pretty.fileContents(for: report.json())
-        case .markdown: text = report.markdown()
-        case .html: text = report.html()
+        if args.has("follow") {
+            guard paths.count == 1 else { throw CLIError("--follow takes one log, got \(paths.count)") }
+            guard format == .text, args.string("output") == nil else {
+                throw CLIError("--follow refreshes the text report on standard output: leave out --format and --output")
+            }
+            let interval = try args.double("interval", positive: true) ?? 1
+            return try follow(paths[0], thresholds: thresholds, interval: interval, console: console)
         }
-        try console.emit(text, output, summary: "\(report.verdict.rawValue) (\(report.findings.count) finding\(report.findings.count == 1 ? "" : "s"))")
-        switch report.verdict {
+        if args.string("interval") != nil { throw CLIError("--interval goes with --follow") }
+
+        var reports: [HealthReport] = []
+        for path in paths {
+            let report = try HealthReport.read(path: path, thresholds: thresholds)
+            for warning in report.logWarnings { console.note("gradcheck report: \(path): \(warning)") }
+            reports.append(report)
+        }
+        let text: String
+        let summary: String
+        if reports.count == 1 {
+            let report = reports[0]
+            switch format {
+            case .text: text = report.text()
+            case .json: text = JSONWriter.pretty.fileContents(for: report.json())
+            case .markdown: text = report.markdown()
+            case .html: text = report.html()
+            }
+            summary = "\(report.verdict.rawValue) (\(report.findings.count) finding\(report.findings.count == 1 ? "" : "s"))"
+        } else {
+            let comparison = HealthComparison(reports)
+            switch format {
+            case .text: text = comparison.text()
+            case .json: text = JSONWriter.pretty.fileContents(for: comparison.json())
+            case .markdown: text = comparison.markdown()
+            case .html: text = comparison.html()
+            }
+            summary = "\(reports.count) runs compared, worst \(comparison.verdict.rawValue)"
+        }
+        try console.emit(text, output, summary: summary)
+        let worst = reports.map(\.verdict).max { rank($0) < rank($1) } ?? .healthy
+        switch worst {
         case .healthy: return 0
         case .warning: return args.has("strict") ? 1 : 0
         case .unhealthy: return 1
+        }
+    }
+
+    private static func rank(_ v: HealthVerdict) -> Int {
+        switch v {
+        case .healthy: return 0
+        case .warning: return 1
+        case .unhealthy: return 2
+        }
+    }
+
+    /// `--follow`: reads the whole lines written so far, prints the text report when new
+    /// steps arrived, waits `interval` seconds, and again, until `run_end`.
+    static func follow(_ path: String, thresholds: HealthThresholds, interval: Double, console: Console) throws -> Int32 {
+        var reader = try RunLogReader(path: path)
+        var accumulator = RunAccumulator()
+        var shown = -1
+        var refreshes = 0
+        let terminal = isatty(STDOUT_FILENO) != 0 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+        while true {
+            while let event = try reader.nextAvailable() { accumulator.add(event) }
+            if accumulator.stepCount != shown || accumulator.hasEnded {
+                shown = accumulator.stepCount
+                refreshes += 1
+                let report = accumulator.report(thresholds: thresholds, warnings: reader.warnings, source: path)
+                let banner = accumulator.hasEnded ? "run ended" : "following, refresh \(refreshes)"
+                // On a terminal each refresh replaces the last; in a pipe or file they follow one another.
+                let separator = refreshes == 1 ? "" : (terminal ? "\u{1B}[H\u{1B}[2J" : "\n")
+                console.out(separator + "==== gradcheck report --follow: \(accumulator.stepCount) steps, \(banner) ====\n")
+                console.out(report.text())
+                if accumulator.hasEnded { return 0 }
+            }
+            Thread.sleep(forTimeInterval: interval)
         }
     }
 }

@@ -174,6 +174,10 @@ public final class HealthMonitor {
             guard let g = grads[i] else { continue }
             let n = TensorStatistics.norm(of: g)
             var s = ParameterStats(name: p.name, gradNorm: n.norm, gradMax: n.maxAbs)
+            // Bias-like vectors only: one unit per element, so the exactly-zero fraction is
+            // the fraction of units without gradient (dead ReLU units), at the cost of one
+            // more pass over a short vector.
+            if (p.shape?.count ?? g.monitoredShape.count) <= 1 { s.gradZeroFraction = TensorStatistics.zeroFraction(of: g) }
             if weighs {
                 if !weights.isEmpty { s.weightNorm = weights[i].map { TensorStatistics.norm(of: $0).norm } }
                 if !steps.isEmpty { s.updateNorm = steps[i].map { TensorStatistics.norm(of: $0).norm } }

@@ -23,6 +23,21 @@ enum TensorStatistics {
         var saturatedFraction: Double?
     }
 
+    /// The fraction of `values` that are exactly zero (`-0.0` included); 0 for no elements.
+    /// O(n), one pass.
+    static func zeroFraction(of values: some MonitoredValues) -> Double {
+        values.dispatch(float: { zeroFraction($0) }, double: { zeroFraction($0) }, other: { zeroFraction($0) })
+    }
+
+    @_specialize(where S == Double)
+    @_specialize(where S == Float)
+    static func zeroFraction<S: TensorScalar>(_ x: UnsafeBufferPointer<S>) -> Double {
+        guard !x.isEmpty else { return 0 }
+        var zeros = 0
+        for v in x where v == 0 { zeros += 1 }
+        return Double(zeros) / Double(x.count)
+    }
+
     /// The norm and max-abs of `values`.
     static func norm(of values: some MonitoredValues) -> Norm {
         values.dispatch(float: { norm($0) }, double: { norm($0) }, other: { norm($0) })

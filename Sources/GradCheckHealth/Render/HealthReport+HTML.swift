@@ -12,6 +12,9 @@ extension HealthReport {
         page += "<header><h1>\(HTML.escape(title))</h1>"
         page += "<p><span class=\"verdict \(verdict.rawValue)\">\(verdict.rawValue.uppercased())</span> "
         page += "<span class=\"counts\">\(HTML.escape(countsSummary))</span></p>"
+        if let cause = rootCauseSummary {
+            page += "<p class=\"root\">\(HTML.escape(cause.prefix(1).uppercased() + cause.dropFirst()))</p>"
+        }
         page += "<p class=\"run\">\(HTML.escape(runSummary))"
         if let source { page += " · <code>\(HTML.escape(source))</code>" }
         page += "</p>"
@@ -20,7 +23,8 @@ extension HealthReport {
         if findings.isEmpty {
             page += "<p class=\"none\">" + (stepCount == 0 ? "The log has no steps to judge." : "No problems found.") + "</p>"
         }
-        for f in findings { page += card(f) }
+        // Root causes, each with its consequences nested in its card.
+        for f in findings where f.isRootCause { page += card(f) }
         if !alerts.isEmpty {
             page += "<h2>Live alerts</h2><ul class=\"alerts\">"
             for a in alerts.prefix(50) { page += "<li>\(HTML.escape(a.description))</li>" }
@@ -48,7 +52,7 @@ extension HealthReport {
             case .gradNorm: return "Global gradient norm"
             case .heatmap: return "Gradient norm by layer"
             case .updates: return "Update / weight ratio"
-            case .activations: return "Dead and saturated fractions"
+            case .activations: return "Dead and saturated fractions (or zero-gradient fraction of biases)"
             }
         }
 
@@ -60,7 +64,8 @@ extension HealthReport {
             case .explodingGradients: return [.gradNorm, .heatmap]
             case .vanishingGradients: return [.heatmap]
             case .smallUpdates, .largeUpdates: return [.updates]
-            case .deadUnits, .saturation: return [.activations]
+            case .deadUnits, .saturation: return [.activations, .heatmap]
+            case .learningRateJump: return [.loss, .gradNorm]
             }
         }
     }
@@ -77,7 +82,9 @@ extension HealthReport {
                                   "#bcbd22", "#7f7f7f", "#393b79"]
 
     private func card(_ f: HealthFinding) -> String {
-        var html = "<article class=\"card \(f.severity.rawValue)\"><h3><span class=\"sev\">\(f.severity.rawValue)</span> "
+        var html = "<article class=\"card \(f.severity.rawValue)\" id=\"finding-\(HTML.escape(f.id))\">"
+        html += "<h3><span class=\"sev\">\(f.severity.rawValue)</span> "
+        if f.isRootCause && f.id == rootCause?.id { html += "<span class=\"rootcause\">root cause</span> " }
         html += "\(HTML.escape(f.kind.title)) <code>\(f.kind.rawValue)</code></h3>"
         var meta: [String] = []
         if let layer = f.layer { meta.append("layer <code>\(HTML.escape(layer))</code>") }
@@ -94,7 +101,14 @@ extension HealthReport {
         }
         html += "<p class=\"suggestion\"><b>Suggestion:</b> \(HTML.escape(f.suggestion))</p>"
         let links = Plot.showing(f.kind).map { "<a href=\"#\($0.rawValue)\">\($0.title)</a>" }
-        html += "<p class=\"see\">See: \(links.joined(separator: ", "))</p></article>"
+        html += "<p class=\"see\">See: \(links.joined(separator: ", "))</p>"
+        let consequences = findings.filter { $0.consequenceOf == f.id }
+        if !consequences.isEmpty {
+            html += "<div class=\"consequences\"><p class=\"follows\">Follows from this:</p>"
+            for c in consequences { html += card(c) }
+            html += "</div>"
+        }
+        html += "</article>"
         return html
     }
 
@@ -103,6 +117,14 @@ extension HealthReport {
             guard let a = f.firstStep else { return nil }
             return SVGLineChart.Band(from: Double(a), to: Double(f.lastStep ?? a), color: Self.color(f.severity),
                                      label: "\(f.kind.rawValue): \(f.stepRange)")
+        }
+    }
+
+    /// A marker at the first step of each finding shown on `plot`.
+    private func markers(_ plot: Plot) -> [SVGLineChart.Marker] {
+        findings.filter { Plot.showing($0.kind).contains(plot) }.compactMap { f in
+            guard let a = f.firstStep else { return nil }
+            return SVGLineChart.Marker(x: Double(a), label: "\(f.kind.rawValue) @\(a)", color: Self.color(f.severity))
         }
     }
 
@@ -122,8 +144,9 @@ extension HealthReport {
                 chart.series.append(.init(name: "validation loss (epoch)", color: Self.palette[1], points: epochs, dots: true))
             }
             let positive = s.loss.filter { $0.isFinite }
-            if let lo = positive.min(), let hi = positive.max(), lo > 0, hi / lo > 1e3 { chart.logScale = true }
+            if let lo = positive.min(), let hi = positive.max(), lo > 0, hi / lo >= 100 { chart.logScale = true }
             chart.bands = bands(plot)
+            chart.markers = markers(plot)
             return chart.svg()
         case .gradNorm:
             var chart = SVGLineChart(title: plot.title + (s.gradNormIsDerived ? " (from the per-parameter norms)" : ""),
@@ -134,6 +157,7 @@ extension HealthReport {
                                           dashed: true))
             }
             chart.bands = bands(plot)
+            chart.markers = markers(plot)
             return chart.svg()
         case .heatmap:
             let flagged = Set(findings.filter { Plot.showing($0.kind).contains(.heatmap) }.compactMap(\.layer))
@@ -154,6 +178,7 @@ extension HealthReport {
                            .init(y: thresholds.smallUpdateRatio, label: "small", color: "#f0a202"),
                            .init(y: thresholds.largeUpdateRatio, label: "large", color: "#d62728")]
             chart.bands = bands(plot)
+            chart.markers = markers(plot)
             return chart.svg()
         case .activations:
             var chart = SVGLineChart(title: plot.title, yLabel: "fraction", yRange: 0...1)
@@ -170,11 +195,19 @@ extension HealthReport {
                     k += 1
                 }
             }
+            // Without activations: the exactly-zero fraction of bias gradients (dead units
+            // from gradients alone).
+            for p in s.parameters where p.isVector && p.gradZeroFraction.contains(where: { ($0 ?? 0) > 0 }) {
+                chart.series.append(.init(name: "\(p.info.name) zero gradient", color: Self.palette[k % Self.palette.count],
+                                          points: points(p.gradZeroFraction).filter { $0.y != nil }, dashed: true))
+                k += 1
+            }
             guard !chart.series.isEmpty else {
                 return "<p class=\"empty\">\(plot.title): the log has no activation statistics.</p>"
             }
             chart.rules = [.init(y: thresholds.deadFraction, label: "threshold", color: "#d62728")]
             chart.bands = bands(plot)
+            chart.markers = markers(plot)
             return chart.svg()
         }
     }
@@ -190,8 +223,8 @@ extension HealthReport {
     .card{background:#fff;border:1px solid #ddd;border-left:5px solid #999;border-radius:4px;padding:10px 12px;margin-bottom:12px}
     .card.critical{border-left-color:#d62728}.card.warning{border-left-color:#f0a202}.card.info{border-left-color:#1f77b4}
     .card p{margin:4px 0}.sev{text-transform:uppercase;font-size:11px;letter-spacing:.04em;color:#fff;background:#999;
-    padding:1px 5px;border-radius:3px;margin-right:4px}.critical .sev{background:#d62728}.warning .sev{background:#f0a202}
-    .info .sev{background:#1f77b4}code{font:12px Menlo,Consolas,monospace;background:#f1f1f1;padding:0 3px;border-radius:2px}
+    padding:1px 5px;border-radius:3px;margin-right:4px}.critical>h3>.sev{background:#d62728}.warning>h3>.sev{background:#f0a202}
+    .info>h3>.sev{background:#1f77b4}code{font:12px Menlo,Consolas,monospace;background:#f1f1f1;padding:0 3px;border-radius:2px}
     h3 code{font-weight:normal;color:#666}
     .evidence{border-collapse:collapse;margin:6px 0;font-size:12px}.evidence th{text-align:left;font-weight:normal;color:#555;
     padding:1px 12px 1px 0}.evidence td{font-family:Menlo,Consolas,monospace;text-align:right}
@@ -199,6 +232,9 @@ extension HealthReport {
     figure{margin:0 0 14px;background:#fff;border:1px solid #ddd;border-radius:4px;padding:6px;overflow-x:auto}
     .empty,.none{color:#777;font-style:italic}.alerts{font-size:12px;color:#444;padding-left:18px}
     footer{color:#999;font-size:11px;padding:8px 24px 20px}
+    .root{font-weight:600;margin:4px 0}.rootcause{font-size:11px;background:#222;color:#fff;padding:1px 5px;border-radius:3px}
+    .consequences{margin:8px 0 0 4px;padding-left:10px;border-left:2px dashed #ccc}.consequences .card{margin-bottom:6px}
+    .follows{color:#555;font-size:12px;margin:2px 0 6px}
     @media (max-width:900px){main{grid-template-columns:1fr}}
     """
 }

@@ -1,14 +1,17 @@
 import GradCheckNN
 
 extension HealthReport {
-    /// The report as `gradcheck.health/1` (FORMATS.md §4): `format`, `verdict` and
-    /// `findings` (each with `kind`, `severity`, `message`, and where they apply `layer`,
-    /// `parameter`, `first_step`, `last_step`, `evidence`), plus `suggestion` per finding,
-    /// `run`, `alerts`, `log_warnings` and `thresholds`.
+    /// The report as `gradcheck.health/1`: `format`, `verdict`, `root_cause` (the `id` of
+    /// the finding the verdict names, or `null`) and `findings` in causal order (each with
+    /// `id`, `kind`, `severity`, `message`, `consequence_of` (its cause's `id`) on a
+    /// consequence, and where they apply `layer`, `parameter`, `first_step`, `last_step`,
+    /// `evidence`), plus `suggestion` per finding, `run`, `alerts`, `log_warnings` and
+    /// `thresholds`.
     public func json() -> JSONValue {
         let findings: [JSONValue] = self.findings.map { f in
-            var o: JSONObject = ["kind": .string(f.kind.rawValue), "severity": .string(f.severity.rawValue),
-                                 "message": .string(f.message)]
+            var o: JSONObject = ["id": .string(f.id), "kind": .string(f.kind.rawValue),
+                                 "severity": .string(f.severity.rawValue), "message": .string(f.message)]
+            if let cause = f.consequenceOf { o["consequence_of"] = .string(cause) }
             if let layer = f.layer { o["layer"] = .string(layer) }
             if let parameter = f.parameter { o["parameter"] = .string(parameter) }
             if let s = f.firstStep { o["first_step"] = .integer(s) }
@@ -25,6 +28,7 @@ extension HealthReport {
             run["last_step"] = .integer(r.upperBound)
         }
         run["epochs"] = .integer(epochCount)
+        run["bucket_width"] = .integer(bucketWidth)
         run["status"] = status.map { .string($0.rawValue) } ?? .null
         let alerts: [JSONValue] = self.alerts.map { a in
             var o: JSONObject = ["kind": .string(a.kind.rawValue), "severity": .string(a.severity.rawValue),
@@ -40,6 +44,7 @@ extension HealthReport {
         return .object([
             "format": "gradcheck.health/1",
             "verdict": .string(verdict.rawValue),
+            "root_cause": rootCause.map { .string($0.id) } ?? .null,
             "findings": .array(findings),
             "run": .object(run),
             "alerts": .array(alerts),
@@ -66,6 +71,7 @@ extension HealthThresholds {
             "saturated_fraction": .number(saturatedFraction),
             "small_update_ratio": .number(smallUpdateRatio), "large_update_ratio": .number(largeUpdateRatio),
             "critical_update_ratio": .number(criticalUpdateRatio),
+            "learning_rate_jump": .number(learningRateJump), "consequence_gap": .number(consequenceGap),
         ])
     }
 }

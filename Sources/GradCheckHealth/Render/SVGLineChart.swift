@@ -68,8 +68,27 @@ public struct SVGLineChart: Sendable {
         }
     }
 
+    /// A vertical line at one step with a short label: where a finding starts.
+    public struct Marker: Sendable {
+        /// The step.
+        public var x: Double
+        /// The label drawn beside the line.
+        public var label: String
+        /// The line's CSS colour.
+        public var color: String
+
+        /// A marker at step `x`.
+        public init(x: Double, label: String, color: String) {
+            self.x = x
+            self.label = label
+            self.color = color
+        }
+    }
+
     /// The chart's title.
     public var title: String
+    /// Markers drawn over the plot (at most 12 are labelled).
+    public var markers: [Marker] = []
     /// The label of the y axis.
     public var yLabel: String = ""
     /// Whether the y axis is logarithmic (values ≤ 0 are then left out).
@@ -175,6 +194,16 @@ public struct SVGLineChart: Sendable {
             let a = px(Swift.max(b.from, x0)), z = px(Swift.min(b.to, x1))
             out += "<rect x=\"\(f(a))\" y=\"\(f(top))\" width=\"\(f(Swift.max(z - a, 2)))\" height=\"\(f(plotH))\" "
                 + "fill=\"\(b.color)\" opacity=\"0.18\"><title>\(HTML.escape(b.label))</title></rect>"
+        }
+        for (k, m) in markers.enumerated() where m.x >= x0 && m.x <= x1 {
+            let x = px(m.x)
+            out += "<line x1=\"\(f(x))\" x2=\"\(f(x))\" y1=\"\(f(top))\" y2=\"\(f(top + plotH))\" stroke=\"\(m.color)\" "
+                + "stroke-width=\"1.5\" class=\"marker\"><title>\(HTML.escape(m.label))</title></line>"
+            if k < 12 {
+                let anchor = x > left + plotW * 0.75 ? "end" : "start"
+                out += "<text x=\"\(f(x + (anchor == "end" ? -3 : 3)))\" y=\"\(f(top + 11 + Double(k % 4) * 11))\" "
+                    + "class=\"rule\" text-anchor=\"\(anchor)\" fill=\"\(m.color)\">\(HTML.escape(m.label))</text>"
+            }
         }
         // Y grid and labels.
         for v in yTicks(y0, y1) {

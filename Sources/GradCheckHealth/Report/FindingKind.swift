@@ -21,6 +21,9 @@ public enum FindingKind: String, Sendable, Equatable, Hashable, CaseIterable {
     case smallUpdates = "small_updates"
     /// Updates are large next to the weights: each step rewrites them.
     case largeUpdates = "large_updates"
+    /// The learning rate jumped up by an order of magnitude or more from one step to the
+    /// next (a warm-up or schedule bug).
+    case learningRateJump = "learning_rate_jump"
 
     /// A short title for people: `Vanishing gradients`.
     public var title: String {
@@ -35,6 +38,7 @@ public enum FindingKind: String, Sendable, Equatable, Hashable, CaseIterable {
         case .oscillatingLoss: return "Oscillating loss"
         case .smallUpdates: return "Small updates"
         case .largeUpdates: return "Large updates"
+        case .learningRateJump: return "Learning-rate jump"
         }
     }
 }

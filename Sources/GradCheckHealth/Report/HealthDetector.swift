@@ -1,5 +1,5 @@
 /// A rule over a whole run: reads the columns of a log and returns what it finds.
-protocol HealthDetector {
+protocol HealthDetector: Sendable {
     /// Whether the rule sees only the steps before the first non-finite value (the numbers
     /// after it are NaN debris, not training). True for all but the rules about going
     /// non-finite: `nonfinite`, `loss_divergence` and `exploding_gradients`.
@@ -14,7 +14,8 @@ extension HealthDetector {
     static var judgesFiniteStepsOnly: Bool { true }
 }
 
-/// Every rule, in the order their findings are listed on equal severity and step.
+/// Every rule, in the order their findings are ranked on equal severity and step (before
+/// ``CausalOrder`` puts causes first).
 enum HealthDetectors {
     static let all: [any HealthDetector.Type] = [
         NonfiniteDetector.self,
@@ -24,6 +25,7 @@ enum HealthDetectors {
         DeadUnitsDetector.self,
         SaturationDetector.self,
         UpdateRatioDetector.self,
+        LearningRateJumpDetector.self,
         OscillatingLossDetector.self,
         LossPlateauDetector.self,
     ]

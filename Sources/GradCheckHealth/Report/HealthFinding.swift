@@ -33,6 +33,13 @@ public struct HealthFinding: Sendable, Equatable {
     public var evidence: [Evidence]
     /// What to change, concretely.
     public var suggestion: String
+    /// The finding's identifier in its report: `kind`, or `kind:layer` when it concerns
+    /// a layer (`dead_units:dense_2`), with `#2`, `#3`... appended to repeats. Stable for
+    /// a given log and thresholds; what ``consequenceOf`` refers to.
+    public var id: String
+    /// The ``id`` of the finding this one follows from (its cause), or `nil` for a root
+    /// cause. See ``HealthReport`` for the rules.
+    public var consequenceOf: String?
 
     /// Creates a finding.
     public init(kind: FindingKind, severity: Severity, message: String, layer: String? = nil, parameter: String? = nil,
@@ -46,7 +53,12 @@ public struct HealthFinding: Sendable, Equatable {
         self.lastStep = lastStep
         self.evidence = evidence
         self.suggestion = suggestion
+        self.id = kind.rawValue + (layer.map { ":" + $0 } ?? "")
+        self.consequenceOf = nil
     }
+
+    /// Whether the finding is a root cause: it follows from no other finding.
+    public var isRootCause: Bool { consequenceOf == nil }
 
     /// The evidence value named `name`, if present.
     public func evidence(_ name: String) -> Double? {

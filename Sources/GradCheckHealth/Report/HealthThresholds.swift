@@ -102,6 +102,18 @@ public struct HealthThresholds: Sendable, Equatable {
     /// Default 1.
     public var criticalUpdateRatio = 1.0
 
+    // MARK: Learning rate
+
+    /// A learning-rate jump when the learning rate grows by at least this factor from one
+    /// step to the next. Default 10 (an order of magnitude).
+    public var learningRateJump = 10.0
+
+    // MARK: Causes
+
+    /// How many steps after a finding ends another may still start and count as its
+    /// consequence, as a fraction of the run (at least 20 steps). Default 0.05.
+    public var consequenceGap = 0.05
+
     /// The defaults.
     public init() {}
 }

@@ -12,6 +12,8 @@ struct RunSeries: Sendable {
         var gradNorm: [Double?]
         var weightNorm: [Double?]
         var updateNorm: [Double?]
+        /// The fraction of the gradient's elements that are exactly zero, when logged.
+        var gradZeroFraction: [Double?]
 
         /// Whether the parameter is a bias-like vector (rank ≤ 1, or named `bias` when the
         /// shape is unknown), whose weight norm says little about its updates.
@@ -49,93 +51,48 @@ struct RunSeries: Sendable {
     var model: String?
     /// The layers `run_start` declares, with their activation kinds.
     var declaredLayers: [RunLayer] = []
+    /// The first step number of each point (each bucket of ``bucketWidth`` steps).
     var steps: [Int] = []
+    /// The loss of each point: the mean of its finite losses, or its first non-finite one.
     var loss: [Double] = []
+    /// The largest finite loss of each point (its non-finite one, if any).
+    var lossPeak: [Double] = []
     var gradNorm: [Double?] = []
+    /// The largest global gradient norm of each point: spikes survive downsampling.
+    var gradNormPeak: [Double?] = []
     var gradNormIsDerived = false
     var clippedGradNorm: [Double?] = []
+    var learningRate: [Double?] = []
     var parameters: [Parameter] = []
     var layerGradients: [LayerGradient] = []
     var activations: [Activations] = []
     var nonfinite: [(index: Int, origin: NonfiniteOrigin)] = []
     var epochs: [RunEpoch] = []
     var end: RunEnd?
+    /// The number of `step` lines read (``count`` is the number of points).
+    var totalSteps = 0
+    /// The last step number read.
+    var lastStep: Int?
+    /// Steps per point: 1 for a run of up to ``RunSeriesBuilder/capacity`` steps.
+    var bucketWidth = 1
 
-    init(_ log: RunLog) {
-        model = log.start?.model
-        declaredLayers = log.start?.layers ?? []
-        epochs = log.epochs
-        end = log.end
-        let n = log.steps.count
-        steps = log.steps.map(\.step)
-        loss = log.steps.map(\.loss)
-        clippedGradNorm = log.steps.map(\.clippedGradNorm)
+    init() {}
 
-        var parameterIndex: [String: Int] = [:]
-        func addParameter(_ info: RunParameter) -> Int {
-            if let i = parameterIndex[info.name] { return i }
-            parameterIndex[info.name] = parameters.count
-            let empty = [Double?](repeating: nil, count: n)
-            parameters.append(Parameter(info: info, gradNorm: empty, weightNorm: empty, updateNorm: empty))
-            return parameters.count - 1
-        }
-        for p in log.start?.parameters ?? [] { _ = addParameter(p) }
-
-        var activationIndex: [String: Int] = [:]
-        func addLayer(_ name: String, _ kind: ActivationKind?) -> Int {
-            if let i = activationIndex[name] { return i }
-            activationIndex[name] = activations.count
-            let empty = [Double?](repeating: nil, count: n)
-            activations.append(Activations(name: name, kind: kind, mean: empty, std: empty, deadFraction: empty,
-                                           saturatedFraction: empty))
-            return activations.count - 1
-        }
-        for l in log.start?.layers ?? [] { _ = addLayer(l.name, l.activation) }
-
-        for (t, record) in log.steps.enumerated() {
-            for p in record.parameters {
-                let i = addParameter(RunParameter(name: p.name))
-                parameters[i].gradNorm[t] = p.gradNorm
-                parameters[i].weightNorm[t] = p.weightNorm
-                parameters[i].updateNorm[t] = p.updateNorm
-            }
-            for l in record.layers {
-                let i = addLayer(l.name, nil)
-                activations[i].mean[t] = l.mean
-                activations[i].std[t] = l.std
-                activations[i].deadFraction[t] = l.deadFraction
-                activations[i].saturatedFraction[t] = l.saturatedFraction
-            }
-            for origin in record.nonfinite { nonfinite.append((t, origin)) }
-        }
-        activations.removeAll { a in
-            a.mean.allSatisfy { $0 == nil } && a.deadFraction.allSatisfy { $0 == nil }
-                && a.saturatedFraction.allSatisfy { $0 == nil }
-        }
-
-        // The logged global norm, else (step by step) the norm of the parameters' norms.
-        gradNormIsDerived = !log.steps.contains { $0.gradNorm != nil } && !parameters.isEmpty
-        gradNorm = log.steps.enumerated().map { t, record in
-            if let logged = record.gradNorm { return logged }
-            let present = parameters.compactMap { $0.gradNorm[t] }
-            return present.isEmpty ? nil : TensorStatistics.combinedNorm(present)
-        }
-
-        let groups = LayerGroups(parameters.map(\.info))
-        var layerNorms = groups.names.map { LayerGradient(name: $0, norm: []) }
-        for t in 0..<n {
-            let norms = groups.norms(parameters.map { $0.gradNorm[t] })
-            for k in layerNorms.indices { layerNorms[k].norm.append(norms[k]) }
-        }
-        layerGradients = layerNorms
-        stepIsFinite = log.steps.map(\.isFinite)
+    /// The series of a whole log in memory.
+    init(_ log: RunLog, capacity: Int = 8192) {
+        var builder = RunSeriesBuilder(capacity: capacity)
+        if let start = log.start { builder.add(.runStart(start)) }
+        for step in log.steps { builder.add(step) }
+        for e in log.epochs { builder.add(.epoch(e)) }
+        if let end = log.end { builder.add(.runEnd(end)) }
+        self = builder.series()
     }
 
     /// The number of steps.
     var count: Int { steps.count }
 
-    /// Whether each step is free of non-finite values (``RunStep/isFinite``).
-    private(set) var stepIsFinite: [Bool] = []
+    /// Whether each point is free of non-finite values (``RunStep/isFinite`` of all its steps).
+    var stepIsFinite: [Bool] = []
 
     /// The index of the first step with a non-finite value; `nil` when none.
     var firstNonfiniteIndex: Int? { stepIsFinite.firstIndex(of: false) }
@@ -145,12 +102,16 @@ struct RunSeries: Sendable {
         var s = self
         s.steps = Array(steps.prefix(n))
         s.loss = Array(loss.prefix(n))
+        s.lossPeak = Array(lossPeak.prefix(n))
         s.gradNorm = Array(gradNorm.prefix(n))
+        s.gradNormPeak = Array(gradNormPeak.prefix(n))
         s.clippedGradNorm = Array(clippedGradNorm.prefix(n))
+        s.learningRate = Array(learningRate.prefix(n))
         for k in s.parameters.indices {
             s.parameters[k].gradNorm = Array(parameters[k].gradNorm.prefix(n))
             s.parameters[k].weightNorm = Array(parameters[k].weightNorm.prefix(n))
             s.parameters[k].updateNorm = Array(parameters[k].updateNorm.prefix(n))
+            s.parameters[k].gradZeroFraction = Array(parameters[k].gradZeroFraction.prefix(n))
         }
         for k in s.layerGradients.indices { s.layerGradients[k].norm = Array(layerGradients[k].norm.prefix(n)) }
         for k in s.activations.indices {
@@ -163,6 +124,7 @@ struct RunSeries: Sendable {
         let last = steps.prefix(n).last ?? Int.min
         s.epochs = epochs.filter { ($0.step ?? Int.min) <= last }
         s.stepIsFinite = Array(stepIsFinite.prefix(n))
+        s.lastStep = n < steps.count ? steps[n] - 1 : lastStep
         return s
     }
 

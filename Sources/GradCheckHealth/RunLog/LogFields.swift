@@ -46,6 +46,13 @@ struct LogFields {
         return x
     }
 
+    /// A number in `0...1` (a fraction).
+    func fraction(_ key: String) throws(RunLogError) -> Double? {
+        guard let x = try number(key) else { return nil }
+        guard x >= 0, x <= 1 else { throw error(key, "expected a fraction in 0...1, got \(x)") }
+        return x
+    }
+
     /// A non-negative integer.
     func count(_ key: String) throws(RunLogError) -> Int? {
         guard let v = value(key) else { return nil }

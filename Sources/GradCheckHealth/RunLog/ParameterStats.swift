@@ -12,15 +12,22 @@ public struct ParameterStats: Sendable, Equatable {
     public var weightNorm: Double?
     /// The L2 norm of the step's update (new value minus old value).
     public var updateNorm: Double?
+    /// The fraction of the raw gradient's elements that are exactly zero (`grad_zero_fraction`
+    /// in a log). For a bias vector it is the fraction of units that got no gradient from
+    /// any sample of the batch: a dead ReLU unit's bias gradient is exactly zero, a
+    /// vanishing one's is merely small, so this tells the two apart from the gradients
+    /// alone.
+    public var gradZeroFraction: Double?
 
     /// Creates the numbers of one parameter.
     public init(name: String, gradNorm: Double, gradMax: Double? = nil, weightNorm: Double? = nil,
-                updateNorm: Double? = nil) {
+                updateNorm: Double? = nil, gradZeroFraction: Double? = nil) {
         self.name = name
         self.gradNorm = gradNorm
         self.gradMax = gradMax
         self.weightNorm = weightNorm
         self.updateNorm = updateNorm
+        self.gradZeroFraction = gradZeroFraction
     }
 
     /// `updateNorm / weightNorm` when both are known and the weight norm is not zero.

@@ -51,10 +51,15 @@ extension RunStart {
                     throw l.error("bounds", "expected [lower, upper] with lower < upper for a saturating activation")
                 }
                 kind = .saturating(lower: lower, upper: upper)
+            case "sigmoid": kind = .sigmoid
+            case "hard_sigmoid": kind = .hardSigmoid
+            case "tanh": kind = .tanh
+            case "softsign": kind = .softsign
             case "other": kind = .other
             case let other:
-                throw l.error("activation", "expected \"relu_family\", \"saturating\" or \"other\", got \"\(other)\""
-                              + DidYouMean.hint(for: other, among: ["relu_family", "saturating", "other"]))
+                let names = ["relu_family", "sigmoid", "tanh", "hard_sigmoid", "softsign", "saturating", "other"]
+                throw l.error("activation", "expected one of \(names.map { "\"\($0)\"" }.joined(separator: ", ")), "
+                              + "got \"\(other)\"" + DidYouMean.hint(for: other, among: names))
             }
             layers.append(RunLayer(name: name, activation: kind, units: try l.count("units")))
         }
@@ -70,7 +75,8 @@ extension RunStep {
         for (name, p) in try f.namedObjects("params") {
             parameters.append(ParameterStats(name: name, gradNorm: try p.requiredNumber("grad_norm"),
                                              gradMax: try p.number("grad_max"), weightNorm: try p.number("weight_norm"),
-                                             updateNorm: try p.number("update_norm")))
+                                             updateNorm: try p.number("update_norm"),
+                                             gradZeroFraction: try p.fraction("grad_zero_fraction")))
         }
         var layers: [LayerStats] = []
         for (name, l) in try f.namedObjects("layers") {

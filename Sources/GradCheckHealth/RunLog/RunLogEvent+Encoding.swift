@@ -60,6 +60,7 @@ extension RunStep {
                     o.number("grad_max", p.gradMax)
                     o.number("weight_norm", p.weightNorm)
                     o.number("update_norm", p.updateNorm)
+                    o.number("grad_zero_fraction", p.gradZeroFraction)
                 }
             }
         }

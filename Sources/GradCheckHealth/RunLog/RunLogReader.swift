@@ -26,6 +26,9 @@ public struct RunLogReader {
     private var unknownOrder: [String] = []
     private var ownWarnings: [RunLogWarning] = []
 
+    /// Whether the current read stops at the end of the file without ending the log.
+    private var following = false
+
     /// The number of the last line read (1-based; 0 before the first).
     public private(set) var line = 0
 
@@ -76,8 +79,15 @@ public struct RunLogReader {
     /// - Throws: ``RunLogError`` for a line that is not a JSON object with a known
     ///   structure (except a torn last line, which ends the log with a warning).
     public mutating func next() throws(RunLogError) -> RunLogEvent? {
-        while let (bytes, terminated) = try nextLine() {
+        while let (range, terminated) = try nextLine() {
             line += 1
+            // Step lines, nearly all of a log, take the fast path when it understands them,
+            // straight from the buffer.
+            let fast = buffer.withUnsafeBufferPointer { all in
+                StepLineScanner.scan(UnsafeBufferPointer(rebasing: all[range]))
+            }
+            if let fast { return .step(fast) }
+            let bytes = Array(buffer[range])
             if bytes.allSatisfy(Self.isWhitespace) { continue }
             let value: JSONValue
             do {
@@ -109,6 +119,17 @@ public struct RunLogReader {
         return nil
     }
 
+    /// The next event among the whole lines written so far, or `nil` when there is none
+    /// yet: for a log that a run is still writing (`gradcheck report --follow`). A partial
+    /// last line is kept and read once its newline arrives; call again later for more.
+    ///
+    /// - Throws: ``RunLogError`` as ``next()`` does (a broken line followed by more lines).
+    public mutating func nextAvailable() throws(RunLogError) -> RunLogEvent? {
+        following = true
+        defer { following = false }
+        return try next()
+    }
+
     /// Records a warning found by a consumer (a repeated `run_start`).
     mutating func warn(_ warning: RunLogWarning) { ownWarnings.append(warning) }
 
@@ -116,37 +137,48 @@ public struct RunLogReader {
 
     private static func isWhitespace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
 
-    /// The next line without its terminator, and whether it had one.
-    private mutating func nextLine() throws(RunLogError) -> ([UInt8], Bool)? {
+    /// The next line's range in the buffer, without its terminator, and whether it had
+    /// one. The range is valid until the next call.
+    private mutating func nextLine() throws(RunLogError) -> (Range<Int>, Bool)? {
         while true {
-            if let newline = buffer[position...].firstIndex(of: 0x0A) {
+            let start = position
+            let newline: Int? = buffer.withUnsafeBufferPointer { all in
+                guard start < all.count, let base = all.baseAddress,
+                      let hit = memchr(base + start, 0x0A, all.count - start) else { return nil }
+                return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            }
+            if let newline {
                 var end = newline
                 if end > position, buffer[end - 1] == 0x0D { end -= 1 }
-                let bytes = Array(buffer[position..<end])
+                let range = position..<end
                 position = newline + 1
-                return (bytes, true)
+                return (range, true)
             }
             if exhausted {
                 guard position < buffer.count else { return nil }
-                let bytes = Array(buffer[position...])
+                let range = position..<buffer.count
                 position = buffer.count
-                return (bytes, false)
+                return (range, false)
             }
-            try refill()
+            if try !refill(), following { return nil }
         }
     }
 
-    /// Reads the next chunk of the file into the buffer, dropping what was consumed.
-    private mutating func refill() throws(RunLogError) {
+    /// Reads the next chunk of the file into the buffer, dropping what was consumed;
+    /// whether there was one. At the end of the file the log ends, except while following
+    /// (``nextAvailable()``), when more may come.
+    @discardableResult
+    private mutating func refill() throws(RunLogError) -> Bool {
         if position > 0 {
             buffer.removeSubrange(0..<position)
             position = 0
         }
         guard let chunk = try source.read(file: file) else {
-            exhausted = true
-            return
+            if !following { exhausted = true }
+            return false
         }
         buffer.append(contentsOf: chunk)
+        return true
     }
 
     /// Whether nothing but whitespace follows the current position.
@@ -155,7 +187,7 @@ public struct RunLogReader {
             if !buffer[position...].allSatisfy(Self.isWhitespace) { return false }
             if exhausted { return true }
             position = buffer.count
-            try refill()
+            if try !refill(), following { return false }
         }
     }
 }

@@ -21,18 +21,21 @@ enum ActivationFractionRule {
     /// `sustainedFraction` of the last half of their measurements.
     static func hits(_ run: RunSeries, threshold: Double, sustainedFraction: Double,
                      series: (RunSeries.Activations) -> [Double?]) -> [Hit] {
-        var hits: [Hit] = []
-        for layer in run.activations {
-            let values = SeriesMath.present(series(layer))
-            guard values.count >= minimumMeasurements else { continue }
-            let recent = Array(values.suffix((values.count + 1) / 2))
-            guard let h = SeriesMath.holds(recent, { $0 >= threshold }), h.fraction >= sustainedFraction,
-                  let median = SeriesMath.median(recent.map(\.value)),
-                  let all = SeriesMath.holds(values, { $0 >= threshold }) else { continue }
-            hits.append(Hit(layer: layer.name, median: median, peak: values.map(\.value).max() ?? median,
-                            fraction: h.fraction, first: all.first, last: all.last,
-                            measurements: values.count))
+        run.activations.compactMap { layer in
+            hit(layer.name, series(layer), threshold: threshold, sustainedFraction: sustainedFraction)
         }
-        return hits
+    }
+
+    /// What `values` (one layer's fractions over the run) show, or `nil` when they are not
+    /// at or above `threshold` on `sustainedFraction` of their last half.
+    static func hit(_ layer: String, _ series: [Double?], threshold: Double, sustainedFraction: Double) -> Hit? {
+        let values = SeriesMath.present(series)
+        guard values.count >= minimumMeasurements else { return nil }
+        let recent = Array(values.suffix((values.count + 1) / 2))
+        guard let h = SeriesMath.holds(recent, { $0 >= threshold }), h.fraction >= sustainedFraction,
+              let median = SeriesMath.median(recent.map(\.value)),
+              let all = SeriesMath.holds(values, { $0 >= threshold }) else { return nil }
+        return Hit(layer: layer, median: median, peak: values.map(\.value).max() ?? median,
+                   fraction: h.fraction, first: all.first, last: all.last, measurements: values.count)
     }
 }

@@ -16,7 +16,10 @@ enum ExplodingGradientsDetector: HealthDetector {
     static func findings(in run: RunSeries, thresholds t: HealthThresholds) -> [HealthFinding] {
         var findings: [HealthFinding] = []
         let norms = SeriesMath.present(run.gradNorm)
-        let overflowed = run.gradNorm.enumerated().filter { $0.element == .infinity }.map(\.offset)
+        // Peaks (the largest norm of each point) for what crosses a limit: a spike inside a
+        // bucket of a downsampled run still counts. Equal to `norms` for width-1 points.
+        let peaks = SeriesMath.present(run.gradNormPeak)
+        let overflowed = run.gradNormPeak.enumerated().filter { $0.element == .infinity }.map(\.offset)
         let median = SeriesMath.median(norms.map(\.value))
         func suggestion(stableBefore limit: Int?) -> String {
             // Clip at the typical norm of the stable stretch (Pascanu et al.: the average
@@ -33,11 +36,11 @@ enum ExplodingGradientsDetector: HealthDetector {
         if !norms.isEmpty || !overflowed.isEmpty {
             let w = run.window(t)
             let base = SeriesMath.median(norms.prefix(w).map(\.value))
-            let peak = norms.max { $0.value < $1.value }
+            let peak = peaks.max { $0.value < $1.value }
             let growth = (base.flatMap { b in peak.map { $0.value / b } }).flatMap { $0.isFinite ? $0 : nil } ?? 0
             let growthLimit = base.flatMap { $0 > 0 ? t.explodingGrowth * $0 : nil } ?? .infinity
             let limit = Swift.min(growthLimit, t.explodingNorm)
-            var over = norms.filter { $0.value >= limit }.map(\.index)
+            var over = peaks.filter { $0.value >= limit }.map(\.index)
             over = (over + overflowed).sorted()
             if let first = over.first, let last = over.last {
                 let critical = growth >= t.explodingCriticalGrowth || !overflowed.isEmpty

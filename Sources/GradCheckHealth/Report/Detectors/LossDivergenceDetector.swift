@@ -48,8 +48,10 @@ enum LossDivergenceDetector: HealthDetector {
         var over: [(offset: Int, element: Double, reference: Double)] = []
         for entry in finite.dropFirst() {
             let reference = Swift.max(floor, lowest)
-            if reference > 0, entry.element > t.divergenceFactor * reference {
-                over.append((entry.offset, entry.element, reference))
+            // The point's peak: a spike inside a bucket of a downsampled run still counts.
+            let peak = run.lossPeak.indices.contains(entry.offset) ? run.lossPeak[entry.offset] : entry.element
+            if reference > 0, peak.isFinite, peak > t.divergenceFactor * reference {
+                over.append((entry.offset, peak, reference))
             }
             lowest = Swift.min(lowest, entry.element)
         }
