@@ -11,7 +11,9 @@ let package = Package(
         .executable(name: "gradcheck", targets: ["gradcheck"]),
     ],
     targets: [
-        .target(name: "GradCheckTensor"),
+        // Hot loops in C, one copy per instruction set (function target attributes), chosen at run time.
+        .target(name: "CGradCheckKernels"),
+        .target(name: "GradCheckTensor", dependencies: ["CGradCheckKernels"]),
         .target(name: "GradCheckAutograd", dependencies: ["GradCheckTensor"]),
         .target(name: "GradCheckNN", dependencies: ["GradCheckTensor", "GradCheckAutograd"]),
         .target(name: "GradCheckVerify", dependencies: ["GradCheckTensor", "GradCheckAutograd", "GradCheckNN"]),

@@ -8,7 +8,7 @@
 #   --quick      fewer samples on both sides (smoke test; PyTorch's gradcheck still takes ~20 s)
 #   --no-native  skip the -target-cpu native build (it runs fwdbwd and matmul)
 #   --no-check   skip the gradient-check benchmarks (~10 s Swift, ~20 s PyTorch on 2 cores)
-#   --rounds N   run fwdbwd, matmul and train N times on each side, alternating Swift and
+#   --rounds N   run fwdbwd, train, matmul (and monitor, Swift only) N times, alternating Swift and
 #                PyTorch, and keep each measurement's fastest undisturbed result; default 2
 #                (the checks run once)
 #   --retries N  re-run up to N times each measurement that other work disturbed (its
@@ -98,11 +98,11 @@ if [ "$check" = 1 ]; then
     torch_run check
 fi
 for ((round = 1; round <= rounds; round++)); do
-    for c in fwdbwd matmul; do
+    for c in fwdbwd train matmul; do
         echo "== round $round: gradcheck-bench $c" >&2
         wait_idle
         swift_run "$bench" "$out/swift.jsonl" "$c"
-        if [ "$native" = 1 ]; then
+        if [ "$native" = 1 ] && [ "$c" != train ]; then
             echo "== round $round: gradcheck-bench $c (native)" >&2
             wait_idle
             swift_run "$bench_native" "$out/native.jsonl" "$c"
@@ -111,9 +111,9 @@ for ((round = 1; round <= rounds; round++)); do
         wait_idle
         torch_run "$c"
     done
-    echo "== round $round: torch_bench.py train" >&2
+    echo "== round $round: gradcheck-bench monitor" >&2
     wait_idle
-    torch_run train
+    swift_run "$bench" "$out/swift.jsonl" monitor
 done
 
 # Re-runs of the measurements taken while other work descheduled them; report.py keeps,

@@ -11,6 +11,9 @@ is used (or, if all were disturbed, the one with the highest cpu_share).
 
 Every ratio is PyTorch time / GradCheck time (equivalently GradCheck GFLOP/s / PyTorch
 GFLOP/s): above 1 GradCheck is faster, below 1 PyTorch is. All numbers are medians.
+"ratio (CPU)" divides the medians of CPU time per call instead (`cpu_median_s`): for a
+one-thread measurement on a busy machine, where wall time also counts the time other
+processes held the core, it is the steadier of the two.
 """
 import argparse
 import json
@@ -72,6 +75,11 @@ def med(d, name):
     return o["median_s"] if o else None
 
 
+def cpu(d, name):
+    o = d.get(name)
+    return o.get("cpu_median_s") if o else None
+
+
 def tm(d, name, fmt=None, who=None):
     """A result's median (or `fmt(result)`), flagged ⚠ when its process got less than
     SHARE of a core per thread while it was timed."""
@@ -115,12 +123,13 @@ def main():
     checks = [o for n, o in sw.items() if o["bench"] == "check"]
     if checks or g:
         lines += ["### Gradient check: mlp-l2-clipnorm (784-64-32-10, 52,650 parameters), batch 8, float64", ""]
-        lines += ["| GradCheck run | elements checked | GradCheck | PyTorch gradcheck (model only, 1 thread) | ratio |",
-                  "|---|---:|---:|---:|---:|"]
+        lines += ["| GradCheck run | elements checked | GradCheck | PyTorch gradcheck (model only, 1 thread) | ratio | ratio (CPU, 1 thread) |",
+                  "|---|---:|---:|---:|---:|---:|"]
         for o in checks:
             what = ("layers + model" if o["check_layers"] else "model only") + f", {o['threads']} thread" + ("s" if o["threads"] > 1 else "")
-            lines.append(f"| {what} | {o['elements_checked']:,} | {t(o['median_s'])} | "
-                         f"{t(g['median_s']) if g else '–'} | {ratio(g['median_s'] if g else None, o['median_s'])} |")
+            cr = ratio(g.get("cpu_median_s") if g else None, o.get("cpu_median_s")) if o["threads"] == 1 else "–"
+            lines.append(f"| {what} | {o['elements_checked']:,} | {tm(sw, o['name'])} | "
+                         f"{tm(pt, g['name']) if g else '–'} | {ratio(g['median_s'] if g else None, o['median_s'])} | {cr} |")
         if g:
             lines += ["", f"PyTorch `torch.autograd.gradcheck(fast_mode=False)` checked {g['elements_checked']:,} elements "
                       f"(inputs + 6 parameter tensors), passed={g['passed']}, loss {g['loss']:.12g}"
@@ -132,23 +141,49 @@ def main():
     fb = [n for n, o in sw.items() if o["bench"] == "fwdbwd"]
     if fb:
         lines += ["### Forward + backward (`lossAndGradients`, input gradient included)", ""]
-        head = "| model / batch / dtype | GradCheck | " + ("GradCheck native | " if has_native else "") + "PyTorch | ratio |" + (" ratio native |" if has_native else "")
+        head = "| model / batch / dtype | GradCheck | " + ("GradCheck native | " if has_native else "") + "PyTorch | ratio | ratio (CPU) |" + (" ratio native |" if has_native else "")
         lines += [head, "|---|" + "---:|" * (head.count("|") - 2)]
         for n in fb:
             row = f"| {n.removeprefix('fwdbwd/')} | {tm(sw, n)} | "
             if has_native:
                 row += f"{tm(nat, n, who='gradcheck-native')} | "
-            row += f"{tm(pt, n)} | {ratio(med(pt, n), med(sw, n))} |"
+            row += f"{tm(pt, n)} | {ratio(med(pt, n), med(sw, n))} | {ratio(cpu(pt, n), cpu(sw, n))} |"
             if has_native:
                 row += f" {ratio(med(pt, n), med(nat, n))} |"
             lines.append(row)
+        lines.append("")
+
+    # Training step.
+    ts = [n for n, o in sw.items() if o["bench"] == "train"]
+    if ts:
+        lines += ["### Training step (`Trainer.step`: forward, backward, Adam lr 1e-3; PyTorch: zero_grad, forward, backward, `Adam.step`)", "",
+                  "| model / batch / dtype | GradCheck | PyTorch | ratio | ratio (CPU) |", "|---|---:|---:|---:|---:|"]
+        for n in ts:
+            lines.append(f"| {n.removeprefix('train/')} | {tm(sw, n)} | {tm(pt, n)} | {ratio(med(pt, n), med(sw, n))} | "
+                         f"{ratio(cpu(pt, n), cpu(sw, n))} |")
+        lines.append("")
+
+    # Monitor overhead.
+    mo = [n for n, o in sw.items() if o["bench"] == "monitor" and not n.endswith("/none")]
+    if mo:
+        lines += ["### Health-monitor overhead (same step, float32, with a `HealthMonitorObserver`)", "",
+                  "| model / batch / instruments | bare step | with monitor | overhead (wall) | overhead (CPU) |",
+                  "|---|---:|---:|---:|---:|"]
+        for n in mo:
+            base = n.rsplit("/", 1)[0] + "/none"
+            b, o = sw.get(base), sw[n]
+            def pct(x, y):
+                return f"{(x / y - 1) * 100:+.1f} %" if x is not None and y else "–"
+            lines.append(f"| {n.removeprefix('monitor/')} | {tm(sw, base)} | {tm(sw, n)} | "
+                         f"{pct(o['median_s'], b['median_s'] if b else None)} | "
+                         f"{pct(o.get('cpu_median_s'), b.get('cpu_median_s') if b else None)} |")
         lines.append("")
 
     # Matmul.
     mm = [n for n, o in sw.items() if o["bench"] == "matmul"]
     if mm:
         lines += ["### Square matmul (`Tensor.matmul` vs `torch.mm`), GFLOP/s = 2n³/t", ""]
-        head = "| n | dtype | GradCheck GFLOP/s | " + ("GradCheck native GFLOP/s | " if has_native else "") + "PyTorch GFLOP/s | ratio |" + (" ratio native |" if has_native else "")
+        head = "| n | dtype | GradCheck GFLOP/s | " + ("GradCheck native GFLOP/s | " if has_native else "") + "PyTorch GFLOP/s | ratio | ratio (CPU) |" + (" ratio native |" if has_native else "")
         lines += [head, "|---|---|" + "---:|" * (head.count("|") - 3)]
         for n in mm:
             o = sw[n]
@@ -157,14 +192,14 @@ def main():
             if has_native:
                 row += f"{tm(nat, n, gf, who='gradcheck-native')} | "
             row += f"{tm(pt, n, gf)} | "
-            row += f"{ratio(med(pt, n), med(sw, n))} |"
+            row += f"{ratio(med(pt, n), med(sw, n))} | {ratio(cpu(pt, n), cpu(sw, n))} |"
             if has_native:
                 row += f" {ratio(med(pt, n), med(nat, n))} |"
             lines.append(row)
         lines.append("")
 
     # PyTorch only.
-    tr = [o for o in pt.values() if o["bench"] == "train"]
+    tr = [o for o in pt.values() if o["bench"] == "train" and o["name"] not in sw]
     if tr:
         lines += ["### PyTorch only: training step (forward, backward, Adam), float32, 1 thread", "",
                   "| model / batch | median | samples/s |", "|---|---:|---:|"]

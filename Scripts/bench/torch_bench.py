@@ -10,7 +10,7 @@ Prints one JSON line per measurement, with the same fields and names as
   fwdbwd   forward + backward of mlp-l2-clipnorm at batch 128 and of the digits MLP
            (64-64-32-10) at batch 32 and 128, float64 and float32; the inputs require grad,
            as GradCheck's lossAndGradients returns the input gradient too
-  train    forward + backward + Adam step of the digits MLP at batch 32 and 128, float32
+  train    forward + backward + Adam step of the digits MLP at batch 32 and 128, float32 and float64
            (no GradCheck counterpart yet: for a later comparison)
   matmul   torch.mm of n x n matrices, n = 64, 128, 256, 512, float64 and float32
 
@@ -110,14 +110,16 @@ def measure(body, warmup, samples, min_sample_s=0.02):
         body()
         last = time.perf_counter() - t0
     repeats = 1 if last >= min_sample_s else max(1, math.ceil(min_sample_s / max(last, 1e-9)))
-    out = []
+    out, cpu = [], []
     with Usage() as u:
         for _ in range(samples):
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             for _ in range(repeats):
                 body()
             out.append((time.perf_counter() - t0) / repeats)
+            cpu.append((time.process_time() - c0) / repeats)
     LAST_USAGE.update(u.fields())
+    LAST_USAGE["cpu_median_s"] = statistics.median(cpu)
     return out, repeats
 
 
@@ -198,13 +200,15 @@ def bench_check(args, data):
     loss(*inputs).backward()
     for t in inputs:
         t.grad = None
-    samples, ok = [], None
+    samples, cpu, ok = [], [], None
     with Usage() as u:
         for _ in range(args.check_runs):
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             ok = torch.autograd.gradcheck(loss, inputs, fast_mode=False)
             samples.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
     LAST_USAGE.update(u.fields())
+    LAST_USAGE["cpu_median_s"] = statistics.median(cpu)
     emit("check", "check/torch.autograd.gradcheck", samples, 1,
          model=MLP, batch=8, dtype="float64", fast_mode=False, eps=1e-6, atol=1e-5, rtol=1e-3,
          passed=bool(ok), elements_checked=elements, elements_per_s=elements / statistics.median(samples),
@@ -240,24 +244,25 @@ def bench_fwdbwd(args, data):
 
 def bench_train(args, data):
     for batch in (32, 128):
-        name = f"train/digits-64-64-32-10/b{batch}/float32/adam"
-        if not runs(name):
-            continue
-        st = Setup(DIGITS, batch, data)
-        loss = st.loss_fn()
-        x, ps = st.tensors(torch.float32, False)
-        opt = torch.optim.Adam(ps, lr=1e-3)
+        for dtype, dname in ((torch.float32, "float32"), (torch.float64, "float64")):
+            name = f"train/digits-64-64-32-10/b{batch}/{dname}/adam"
+            if not runs(name):
+                continue
+            st = Setup(DIGITS, batch, data)
+            loss = st.loss_fn()
+            x, ps = st.tensors(dtype, False)
+            opt = torch.optim.Adam(ps, lr=1e-3)
 
-        def step():
-            opt.zero_grad(set_to_none=True)
-            l = loss(x, *ps)
-            l.backward()
-            opt.step()
+            def step():
+                opt.zero_grad(set_to_none=True)
+                l = loss(x, *ps)
+                l.backward()
+                opt.step()
 
-        samples, reps = measure(step, args.warmup, args.samples)
-        emit("train", name, samples, reps,
-             model=DIGITS, batch=batch, dtype="float32", optimizer="adam", lr=1e-3,
-             samples_per_s=batch / statistics.median(samples), data=st.source)
+            samples, reps = measure(step, args.warmup, args.samples)
+            emit("train", name, samples, reps,
+                 model=DIGITS, batch=batch, dtype=dname, optimizer="adam", lr=1e-3,
+                 samples_per_s=batch / statistics.median(samples), data=st.source)
 
 
 def bench_matmul(args, _data):

@@ -50,8 +50,17 @@ struct Arguments {
                 values[name] = inline
             } else {
                 guard i < args.count else { throw CLIError("--\(name) needs a value (\(flag.valueName!))") }
+                // `--epochs --seed 1`: the value is missing, not `1` unexpected. (A negative
+                // number has one dash; `--` alone ends the options.)
+                if args[i].hasPrefix("--") {
+                    throw CLIError("--\(name) needs a value (\(flag.valueName!)), but the next argument is \"\(args[i])\"; "
+                        + "write --\(name)=VALUE for a value that starts with --")
+                }
                 values[name] = args[i]
                 i += 1
+            }
+            if let value = values[name], value.isEmpty, Self.pathValueNames.contains(flag.valueName ?? "") {
+                throw CLIError("--\(name): expected a file path, got an empty string")
             }
         }
     }
@@ -71,11 +80,27 @@ struct Arguments {
         return v
     }
 
-    /// A flag's value as an integer, at least `minimum`.
+    /// The value names of flags that take a file path: an empty value is refused.
+    static let pathValueNames: Set<String> = ["FILE", "CSV", "RUN.jsonl", "DIR"]
+
+    /// The largest value each count flag takes: beyond these a run would not finish in any
+    /// useful time (or would not fit in memory), so they are refused as bad input.
+    static let upperBounds: [String: Int] = [
+        "epochs": 100_000,          // a million steps at batch 1 on a 10-row set
+        "seeds": 1_000,             // runs per policy in clip-lab
+        "probes": 10_000,           // directions per tensor in fast and dot modes
+        "batch-size": 1_000_000,    // rows; memory is checked against the model as well
+        "threads": 1_024,
+        "max-elements": 1 << 30,    // the most numbers a tensor may hold
+    ]
+
+    /// A flag's value as an integer in `minimum...` the flag's upper bound (``upperBounds``).
     func int(_ name: String, minimum: Int = 0) throws -> Int? {
         guard let text = values[name] else { return nil }
-        guard let v = Int(text), v >= minimum else {
-            throw CLIError("--\(name): expected an integer ≥ \(minimum), got \"\(text)\"")
+        let maximum = Self.upperBounds[name] ?? Int.max
+        guard let v = Int(text), v >= minimum, v <= maximum else {
+            let range = maximum == Int.max ? "≥ \(minimum)" : "in \(minimum)...\(maximum)"
+            throw CLIError("--\(name): expected an integer \(range), got \"\(text)\"")
         }
         return v
     }

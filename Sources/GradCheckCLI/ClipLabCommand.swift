@@ -21,9 +21,8 @@ enum ClipLabCommand {
         .init(name: "optimizer", valueName: "NAME", help: "sgd, rmsprop, adagrad, adam or adamw, with Keras defaults (default: the spec's)"),
         .init(name: "validation-split", valueName: "X", help: "fraction held out for validation, in [0, 1) (default: the spec's, else 0)"),
         .init(name: "target-loss", valueName: "L", help: "report the steps until the smoothed loss reaches L (default: the median final loss of the runs that did not diverge)"),
-        .init(name: "output", valueName: "FILE", help: "write the result to FILE instead of standard output"),
-        .init(name: "format", valueName: "text|json|markdown|html", help: "output format (default: text)"),
-    ]
+        .init(name: "threads", valueName: "N", help: "runs at once (default: one per core; the results do not change)"),
+    ] + OutputOptions.flags(OutputFormat.allCases)
 
     static var help: String {
         helpText(usage: "clip-lab SPEC --data CSV [--policies LIST] [--seeds N] [options]", description: """
@@ -43,7 +42,9 @@ enum ClipLabCommand {
     static func run(_ argv: [String], console: Console) throws -> Int32 {
         let args = try Arguments(argv, flags: flags)
         let specPath = try args.requirePositionals(["spec"])[0]
-        let format = try args.choice("format", ["text", "json", "markdown", "html"]) ?? "text"
+        let output = try OutputOptions(args, formats: OutputFormat.allCases)
+        console.apply(output)
+        let format = output.format.rawValue
         guard let dataPath = args.string("data") else {
             throw CLIError("missing --data CSV: the training data (a header row and a label column)")
         }
@@ -80,17 +81,19 @@ enum ClipLabCommand {
         guard prepared.train.count > 0 else {
             throw CLIError("\(dataPath): \(dataset.count) samples leave none for training with validation_split \(config.validationSplit)")
         }
-        let lab = ClippingLab(model: model, data: prepared, configuration: .init(
-            training: config, policies: policies, seedCount: seedCount, targetLoss: target))
-        let showProgress = isatty(STDERR_FILENO) == 1
-        let total = policies.count * seedCount
-        if showProgress { console.err("clip-lab: \(policies.count) policies × \(seedCount) seeds = \(total) runs") }
+        var labConfiguration = ClippingLab.Configuration(
+            training: config, policies: policies, seedCount: seedCount, targetLoss: target)
+        labConfiguration.threads = try args.int("threads", minimum: 1)
+        let lab = ClippingLab(model: model, data: prepared, configuration: labConfiguration)
+        let progress = console.progress("clip-lab: \(policies.count) policies × \(seedCount) seeds")
         let result: ClippingLabResult
         do {
-            result = try lab.run()
+            result = try lab.run { done, total in progress.update(done: done, total: total, unit: "runs") }
         } catch let error as TrainingError {
+            progress.finish()
             throw CLIError(error.message)
         }
+        progress.finish()
         let text: String
         switch format {
         case "json": text = JSONWriter.pretty.fileContents(for: result.json())
@@ -98,16 +101,7 @@ enum ClipLabCommand {
         case "html": text = result.html()
         default: text = result.text()
         }
-        if let path = args.string("output") {
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-            } catch {
-                throw CLIError("--output: cannot write \(path): \(error.localizedDescription)")
-            }
-            console.err("clip-lab: wrote \(path)")
-        } else {
-            console.out(text)
-        }
+        try console.emit(text, output)
         return 0
     }
 }

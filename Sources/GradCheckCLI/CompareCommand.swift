@@ -6,8 +6,7 @@ enum CompareCommand {
         .init(name: "reference", valueName: "FILE", help: "the reference gradcheck.gradients/1 file (required)"),
         .init(name: "atol", valueName: "A", help: "absolute tolerance (default: 1e-12)"),
         .init(name: "rtol", valueName: "R", help: "relative tolerance (default: 1e-9); an element matches when |ours - reference| <= atol + rtol * max(|ours|, |reference|)"),
-        OutputFormat.flag,
-    ]
+    ] + OutputOptions.flags([.text, .json, .markdown])
 
     static var help: String {
         helpText(usage: "compare SPEC --weights FILE --batch FILE --reference FILE [options]", description: """
@@ -36,7 +35,8 @@ enum CompareCommand {
     static func run(_ argv: [String], console: Console) throws -> Int32 {
         let args = try Arguments(argv, flags: flags)
         let spec = try args.requirePositionals(["spec"])[0]
-        let format = try OutputFormat.from(args)
+        let output = try OutputOptions(args, formats: [.text, .json, .markdown])
+        console.apply(output)
         guard let refPath = args.string("reference") else { throw CLIError("missing --reference FILE") }
         let rtol = try args.double("rtol") ?? 1e-9
         let atol = try args.double("atol") ?? 1e-12
@@ -68,18 +68,17 @@ enum CompareCommand {
                 let scale = Swift.max(Swift.abs(x), Swift.abs(y))
                 let allowed = atol + rtol * scale
                 let rel = scale == 0 ? (err == 0 ? 0 : Double.infinity) : err / scale
-                let bothNaN = x.isNaN && y.isNaN
-                let bothSameInf = x.isInfinite && x == y
-                let ok = bothNaN || bothSameInf || err <= allowed
+                // A NaN or infinity on either side is a mismatch, even when both sides
+                // hold the same one: a comparison of non-finite numbers proves nothing.
+                let finite = x.isFinite && y.isFinite
+                let ok = finite && err <= allowed
                 if !ok { row.matches = false }
-                if !bothNaN && !bothSameInf {
-                    row.maxAbs = Swift.max(row.maxAbs, err.isNaN ? .infinity : err)
-                    if err > atol { row.maxRel = Swift.max(row.maxRel, rel.isNaN ? .infinity : rel) }
-                }
+                row.maxAbs = Swift.max(row.maxAbs, finite ? err : .infinity)
+                if err > atol || !finite { row.maxRel = Swift.max(row.maxRel, finite ? rel : .infinity) }
                 // How far outside (or inside) the tolerance: the worst element is the one
-                // furthest outside, not the first that fails. A one-sided NaN/inf is worst.
+                // furthest outside, not the first that fails. A NaN/inf is worst.
                 let scaled = err / Swift.max(allowed, .leastNormalMagnitude)
-                let ratio = bothNaN || bothSameInf ? 0 : (scaled.isNaN ? .infinity : scaled)
+                let ratio = finite ? scaled : .infinity
                 if ratio > worstRatio {
                     worstRatio = ratio
                     row.worst = Tensor<Double>.index(ofFlat: i, shape: a.shape)
@@ -97,21 +96,25 @@ enum CompareCommand {
             if let refInputs = reference.inputs {
                 try compare("inputs", oursInputs, refInputs, path: "inputs")
             } else {
-                console.err("note: the reference has no input gradient; inputs not compared")
+                console.note("note: the reference has no input gradient; inputs not compared")
             }
         }
         let matched = rows.allSatisfy(\.matches)
+        for r in rows where !r.matches && !(r.ours.isFinite && r.reference.isFinite) && r.note == nil {
+            let side = r.reference.isFinite ? "ours (\(spec))" : "the reference (\(refPath))"
+            console.err("note: \(r.name)\(r.worst.map { "\($0)" } ?? ""): a non-finite value in \(side); a comparison of non-finite numbers proves nothing")
+        }
         let header = ["tensor", "shape", "max abs diff", "max rel diff", "worst index", "ours", "reference", "status"]
         let tableRows = rows.map { r in
             [r.name, "\(r.shape)", sci(r.maxAbs), sci(r.maxRel), r.worst.map { "\($0)" } ?? "-",
              short(r.ours), short(r.reference), r.note ?? (r.matches ? "match" : "MISMATCH")]
         }
         let summary = (matched ? "MATCH" : "MISMATCH") + ": \(rows.filter(\.matches).count) of \(rows.count) tensors within atol \(sci(atol)), rtol \(sci(rtol)) of \(refPath)"
-        switch format {
-        case .text:
-            console.out("gradcheck compare \(session.model.name) against \(refPath)\n\n" + table(header, tableRows, rightAligned: [2, 3]) + "\n\(summary)\n")
+        switch output.format {
+        case .text, .html:
+            try console.emit("gradcheck compare \(session.model.name) against \(refPath)\n\n" + table(header, tableRows, rightAligned: [2, 3]) + "\n\(summary)\n", output)
         case .markdown:
-            console.out("## gradcheck compare: `\(session.model.name)`\n\n" + markdownTable(header, tableRows) + "\n**\(summary)**\n")
+            try console.emit("## gradcheck compare: `\(session.model.name)`\n\n" + markdownTable(header, tableRows) + "\n**\(summary)**\n", output)
         case .json:
             let value: JSONValue = .object([
                 "format": "gradcheck.compare/1", "matched": .bool(matched), "reference": .string(refPath),
@@ -125,7 +128,7 @@ enum CompareCommand {
                     return .object(o)
                 }),
             ])
-            console.out(JSONWriter.pretty.fileContents(for: value))
+            try console.emit(JSONWriter.pretty.fileContents(for: value), output)
         }
         return matched ? 0 : 1
     }

@@ -1,14 +1,15 @@
 import Foundation
 import GradCheck
 
-/// The `gradcheck` command line: `check`, `gradients`, `compare`, `validate`.
+/// The `gradcheck` command line: `check`, `gradients`, `compare`, `validate`, `report`,
+/// `train`, `clip-lab` and `doctor`.
 ///
 /// Exit status: 0 success (every check passed), 1 a check or comparison failed, 2 bad
 /// input (a spec, weights file, batch, CSV or flag that is wrong; the message names the
 /// file, the path inside it and what was expected).
 public enum GradCheckCommand {
     /// The version printed by `--version`.
-    public static let version = "0.1.0"
+    public static let version = "0.2.0"
 
     /// Runs the command line of this process and exits with its status.
     public static func main() -> Never {
@@ -29,7 +30,13 @@ public enum GradCheckCommand {
 
     /// Runs `arguments` (without the program name) in-process, capturing the output.
     public static func run(_ arguments: [String]) -> Result {
-        let console = Console(capture: true)
+        run(arguments, terminal: false, environment: [:])
+    }
+
+    /// Runs `arguments` in-process as if standard output and error were a terminal (or
+    /// not), with `environment` (tests of colours and `NO_COLOR`).
+    static func run(_ arguments: [String], terminal: Bool, environment: [String: String]) -> Result {
+        let console = Console(capture: true, terminal: terminal, environment: environment)
         let status = run(arguments, console: console)
         return Result(status: status, standardOutput: console.standardOutput, standardError: console.standardError)
     }
@@ -46,6 +53,7 @@ public enum GradCheckCommand {
         ("report", "judge a training run from its run log: verdict, findings, evidence, suggestions", ReportCommand.run, { ReportCommand.help }),
         ("train", "train the model on a CSV dataset (Keras optimisers, clipping, early stopping; run log and health report)", TrainCommand.run, { TrainCommand.help }),
         ("clip-lab", "train under several clipping policies and seeds and compare them (divergence, loss, clip rate, cosine)", ClipLabCommand.run, { ClipLabCommand.help }),
+        ("doctor", "print the toolchain, OS, CPU features and kernel, threads, and the optional Python references", DoctorCommand.run, { DoctorCommand.help }),
     ]
 
     static func run(_ arguments: [String], console: Console) -> Int32 {
@@ -78,16 +86,23 @@ public enum GradCheckCommand {
         }
         do {
             return try command.run(rest, console)
+        } catch let error as NonfiniteInput {
+            console.err("gradcheck \(first): \(error)")
+            return 1
         } catch let error as CLIError {
-            console.err("gradcheck \(first): \(error.message)")
-        } catch let error as SpecError {
-            console.err("gradcheck \(first): \(error)")
-        } catch let error as ModelError {
-            console.err("gradcheck \(first): \(error)")
+            report(error.message, command: first, console: console)
         } catch {
-            console.err("gradcheck \(first): \(error)")
+            // SpecError and ModelError list every problem of a file, one per line.
+            report("\(error)", command: first, console: console)
         }
         return 2
+    }
+
+    /// Writes a bad-input error to standard error: `gradcheck COMMAND: ` before the first
+    /// line (in red on a terminal), the other problems on their own lines.
+    static func report(_ message: String, command: String, console: Console) {
+        let prefix = "gradcheck \(command):"
+        console.err((console.colorsErrors ? ANSI.error(prefix) : prefix) + " " + message)
     }
 
     static var usage: String {
@@ -102,7 +117,9 @@ public enum GradCheckCommand {
         for c in commands { text += "  \(c.name.padding(toLength: 11, withPad: " ", startingAt: 0))\(c.summary)\n" }
         text += """
 
-        Run `gradcheck COMMAND --help` for a command's options.
+        Run `gradcheck COMMAND --help` for a command's options and formats.
+        Every command takes --format (its formats are listed in its help), --output FILE,
+        --quiet and --no-color; JSON output carries "format": "gradcheck.<kind>/1".
         Exit status: 0 passed, 1 a check or comparison failed, 2 bad input.
 
         """

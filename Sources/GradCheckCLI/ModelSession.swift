@@ -41,6 +41,11 @@ struct ModelSession {
         }
         if let path = args.string("weights") {
             let file = try WeightsFile.load(path: path)
+            for p in file.parameters {
+                if let bad = NonfiniteValue.first(in: p.tensor, place: "parameters[\"\(p.name)\"]", file: path) {
+                    throw NonfiniteInput(value: bad, model: model.name, batchDescription: path)
+                }
+            }
             let set = ParameterSet(file.parameters)
             _ = try model.orderedTensors(set, file: path)
             parameters = set
@@ -59,6 +64,10 @@ struct ModelSession {
         if let path = args.string("batch") {
             if args.string("batch-size") != nil { throw CLIError("--batch-size does not apply to --batch (the file sets the batch)") }
             let file = try BatchFile.load(path: path)
+            if let bad = NonfiniteValue.first(in: file.inputs, place: "inputs", file: path)
+                ?? NonfiniteValue.first(in: file.targets, place: "targets", file: path) {
+                throw NonfiniteInput(value: bad, model: model.name, batchDescription: path)
+            }
             try model.checkInputs(file.inputs, file: path)
             inputs = file.inputs
             targetTensor = file.targets
@@ -66,7 +75,16 @@ struct ModelSession {
             batchDescription = path
         } else if let path = args.string("data") {
             let table = try CSVTable.load(path: path)
-            let (features, labels, _) = try table.split(label: args.string("label") ?? "label", file: path)
+            let label = args.string("label") ?? "label"
+            let (features, labels, _) = try table.split(label: label, file: path)
+            // One NaN anywhere in a column poisons its standardisation, so every row counts.
+            for (r, row) in table.rows.enumerated() {
+                if let c = row.firstIndex(where: { !$0.isFinite }) {
+                    throw NonfiniteInput(value: NonfiniteValue(file: path, place: "line \(table.rowLines[r]), column \"\(table.columns[c])\"",
+                                                               value: row[c]),
+                                         model: model.name, batchDescription: path)
+                }
+            }
             let width = model.inputShape.reduce(1, *)
             guard features.first?.count == width else {
                 throw ModelError(file: path, path: "",
@@ -97,9 +115,6 @@ struct ModelSession {
             targetTensor = Self.randomTargets(model: model, batchSize: batchSize, rng: &rng)
             targets = try model.targets(from: targetTensor, batchSize: batchSize)
             batchDescription = "random batch of \(batchSize) (seed \(seed))"
-        }
-        guard inputs.isFinite else {
-            throw CLIError("the batch's inputs contain NaN or infinity: gradients cannot be checked there")
         }
     }
 

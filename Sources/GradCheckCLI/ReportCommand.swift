@@ -10,11 +10,6 @@ import GradCheck
 /// finding), or any warning with `--strict`; 2 on bad input (a log that cannot be read, a
 /// wrong flag).
 enum ReportCommand {
-    /// `--format`: the shared formats plus `html`.
-    enum Format: String, CaseIterable {
-        case text, json, markdown, html
-    }
-
     /// The threshold flags: name, value name, help, and where the value goes.
     struct ThresholdFlag: Sendable {
         var name: String
@@ -40,9 +35,8 @@ enum ReportCommand {
     ]
 
     static var flags: [Arguments.Flag] {
-        [.init(name: "format", valueName: "text|json|markdown|html", help: "output format (default: text)"),
-         .init(name: "output", valueName: "FILE", help: "write the report to FILE (whole, atomically) instead of standard output"),
-         .init(name: "strict", valueName: nil, help: "exit 1 on a warning verdict too")]
+        OutputOptions.flags(OutputFormat.allCases)
+            + [.init(name: "strict", valueName: nil, help: "exit 1 on a warning verdict too")]
             + thresholdFlags.map { .init(name: $0.name, valueName: $0.integer ? "N" : "X", help: $0.help) }
     }
 
@@ -63,7 +57,9 @@ enum ReportCommand {
     static func run(_ argv: [String], console: Console) throws -> Int32 {
         let args = try Arguments(argv, flags: flags)
         let path = try args.requirePositionals(["run.jsonl"])[0]
-        let format = try args.choice("format", Format.allCases.map(\.rawValue)).flatMap(Format.init(rawValue:)) ?? .text
+        let output = try OutputOptions(args, formats: OutputFormat.allCases)
+        console.apply(output)
+        let format = output.format
         var thresholds = HealthThresholds()
         for flag in thresholdFlags {
             if flag.integer {
@@ -73,7 +69,7 @@ enum ReportCommand {
             }
         }
         let log = try RunLog.read(path: path)
-        for warning in log.warnings { console.err("gradcheck report: \(path): \(warning)") }
+        for warning in log.warnings { console.note("gradcheck report: \(path): \(warning)") }
         let report = HealthReport(log: log, thresholds: thresholds, source: path)
         let text: String
         switch format {
@@ -82,16 +78,7 @@ enum ReportCommand {
         case .markdown: text = report.markdown()
         case .html: text = report.html()
         }
-        if let output = args.string("output") {
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-            } catch {
-                throw CLIError("--output: cannot write \(output): \(error.localizedDescription)")
-            }
-            console.err("gradcheck report: wrote \(output): \(report.verdict.rawValue) (\(report.findings.count) finding\(report.findings.count == 1 ? "" : "s"))")
-        } else {
-            console.out(text)
-        }
+        try console.emit(text, output, summary: "\(report.verdict.rawValue) (\(report.findings.count) finding\(report.findings.count == 1 ? "" : "s"))")
         switch report.verdict {
         case .healthy: return 0
         case .warning: return args.has("strict") ? 1 : 0

@@ -20,6 +20,7 @@ enum TrainCommand {
         .init(name: "validation-split", valueName: "X", help: "fraction held out for validation, in [0, 1) (default: the spec's, else 0)"),
         .init(name: "split-order", valueName: "shuffled|last", help: "validation samples: a seeded random choice (default), or the last rows of the file as Keras takes them"),
         .init(name: "seed", valueName: "N", help: "seed of the split, initial weights, shuffling and dropout (default: the spec's, else 0)"),
+        .init(name: "threads", valueName: "N", help: "threads each large matrix product may use (default: 1; the results do not change)"),
         .init(name: "dtype", valueName: "float32|float64", help: "arithmetic of the training step (default: float32)"),
         .init(name: "weights", valueName: "FILE", help: "start from a gradcheck.weights/1 file instead of seeded initial values"),
         .init(name: "save-weights", valueName: "FILE", help: "write the final weights as gradcheck.weights/1"),
@@ -27,9 +28,7 @@ enum TrainCommand {
         .init(name: "report", valueName: "FILE", help: "write the health report at the end; its format follows the extension (.html, .md, .json, else text)"),
         .init(name: "stop-on-nonfinite", valueName: nil, help: "end the run as diverged at the first non-finite loss or gradient (the default)"),
         .init(name: "no-stop-on-nonfinite", valueName: nil, help: "go on through non-finite steps (what --nonfinite says happens to them)"),
-        .init(name: "quiet", valueName: nil, help: "no progress lines"),
-        OutputFormat.flag,
-    ]
+    ] + OutputOptions.flags([.text, .json, .markdown])
 
     static var help: String {
         helpText(usage: "train SPEC --data CSV [options]", description: """
@@ -56,6 +55,7 @@ enum TrainCommand {
         var data: PreparedData
         var initial: ParameterSet<Double>?
         var format: OutputFormat
+        var output: OutputOptions
         var progress: Bool
         var logPath: String?
         var reportPath: String?
@@ -66,7 +66,9 @@ enum TrainCommand {
     static func run(_ argv: [String], console: Console) throws -> Int32 {
         let args = try Arguments(argv, flags: flags)
         let specPath = try args.requirePositionals(["spec"])[0]
-        let format = try OutputFormat.from(args)
+        let output = try OutputOptions(args, formats: [.text, .json, .markdown])
+        console.apply(output)
+        let format = output.format
         guard let dataPath = args.string("data") else {
             throw CLIError("missing --data CSV: the training data (a header row and a label column)")
         }
@@ -74,6 +76,7 @@ enum TrainCommand {
             throw CLIError("give --stop-on-nonfinite or --no-stop-on-nonfinite, not both")
         }
         let dtype = try args.choice("dtype", ["float32", "float64"]) ?? "float32"
+        if let threads = try args.int("threads", minimum: 1) { Kernels.threads = threads }
         let spec = try ModelSpec.load(path: specPath)
         let model = try Model(spec: spec, file: specPath)
         var config = TrainingConfiguration(spec.training)
@@ -91,8 +94,8 @@ enum TrainCommand {
             initial = set
         }
         let plan = Plan(specPath: specPath, dataPath: dataPath, model: model, configuration: config, data: prepared,
-                        initial: initial, format: format,
-                        progress: !args.has("quiet") && isatty(STDOUT_FILENO) == 1,
+                        initial: initial, format: format, output: output,
+                        progress: !output.quiet && output.outputPath == nil && console.outputIsTerminal,
                         logPath: args.string("log"), reportPath: args.string("report"),
                         saveWeightsPath: args.string("save-weights"), dtype: dtype)
         return dtype == "float64" ? try train(plan, as: Double.self, console: console)
@@ -205,11 +208,11 @@ enum TrainCommand {
         }
         switch plan.format {
         case .json:
-            console.out(JSONWriter.pretty.fileContents(for: json(result, plan: plan, report: reportSummary)))
+            try console.emit(JSONWriter.pretty.fileContents(for: json(result, plan: plan, report: reportSummary)), plan.output)
         case .markdown:
-            console.out(markdown(result, plan: plan, report: reportSummary))
-        case .text:
-            console.out(text(result, plan: plan, progressShown: progress.printedAny, report: reportSummary))
+            try console.emit(markdown(result, plan: plan, report: reportSummary), plan.output)
+        default:
+            try console.emit(text(result, plan: plan, progressShown: progress.printedAny, report: reportSummary), plan.output)
         }
         switch result.status {
         case .completed, .stoppedEarly: return 0

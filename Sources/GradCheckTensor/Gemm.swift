@@ -1,4 +1,165 @@
-/// General matrix multiply, `C = op(A) · op(B)` (or `C += …`), on strided operands.
+import CGradCheckKernels
+import Dispatch
+
+/// General matrix multiply, `C = op(A) · op(B)` (or `C += …`), on strided operands, with
+/// the kernels of ``Kernels/active``.
+///
+/// `Double` and `Float` run the C kernels compiled for the CPU (packed, register-blocked,
+/// fused multiply-add where the CPU has it); other scalar types, and every type under
+/// `GRADCHECK_KERNELS=portable`, run ``portableGemm(m:n:k:a:aRowStride:aColumnStride:b:bRowStride:bColumnStride:c:cRowStride:accumulate:)``.
+///
+/// Transposes cost nothing: pass the strides of the transposed view (`rowStride: 1,
+/// columnStride: lda` for `Aᵀ`). Element `(i, p)` of `op(A)` is
+/// `a[i·aRowStride + p·aColumnStride]`; `C`'s rows are `cRowStride` apart and only its
+/// first `n` columns are written.
+///
+/// - Complexity: O(m·n·k) arithmetic, O(256·(n + 144)) scratch memory per thread, reused.
+@inlinable
+public func gemm<S: TensorScalar>(
+    m: Int, n: Int, k: Int,
+    a: UnsafePointer<S>, aRowStride: Int, aColumnStride: Int,
+    b: UnsafePointer<S>, bRowStride: Int, bColumnStride: Int,
+    c: UnsafeMutablePointer<S>, cRowStride: Int,
+    accumulate: Bool
+) {
+    gemm(m: m, n: n, k: k, a: a, aRowStride: aRowStride, aColumnStride: aColumnStride,
+         b: b, bRowStride: bRowStride, bColumnStride: bColumnStride,
+         c: c, cRowStride: cRowStride, accumulate: accumulate, kernels: Kernels.active)
+}
+
+/// ``gemm(m:n:k:a:aRowStride:aColumnStride:b:bRowStride:bColumnStride:c:cRowStride:accumulate:)``
+/// with a chosen kernel set (one of ``Kernels/supported``), for tests and benchmarks.
+///
+/// A set this CPU cannot run, or a scalar type other than `Double` and `Float`, runs the
+/// portable kernel.
+@inlinable
+public func gemm<S: TensorScalar>(
+    m: Int, n: Int, k: Int,
+    a: UnsafePointer<S>, aRowStride: Int, aColumnStride: Int,
+    b: UnsafePointer<S>, bRowStride: Int, bColumnStride: Int,
+    c: UnsafeMutablePointer<S>, cRowStride: Int,
+    accumulate: Bool, kernels: KernelSet
+) {
+    let threads = Kernels.threads
+    if threads > 1 && m * n * k >= Kernels.parallelThreshold {
+        _parallelGemm(threads: threads, m: m, n: n, k: k, a: a, aRowStride: aRowStride, aColumnStride: aColumnStride,
+                      b: b, bRowStride: bRowStride, bColumnStride: bColumnStride,
+                      c: c, cRowStride: cRowStride, accumulate: accumulate, kernels: kernels)
+        return
+    }
+    _serialGemm(m: m, n: n, k: k, a: a, aRowStride: aRowStride, aColumnStride: aColumnStride,
+                b: b, bRowStride: bRowStride, bColumnStride: bColumnStride,
+                c: c, cRowStride: cRowStride, accumulate: accumulate, kernels: kernels)
+}
+
+/// Splits the longer of `C`'s dimensions into `threads` parts of whole 48-wide blocks
+/// and multiplies them at once. Each entry of `C` is computed by exactly one part, and
+/// an entry's summation order depends only on `k` (never on tiles or blocks of `m`, `n`),
+/// so the result is the serial product's, bit for bit.
+@usableFromInline
+@_specialize(where S == Double)
+@_specialize(where S == Float)
+func _parallelGemm<S: TensorScalar>(
+    threads: Int, m: Int, n: Int, k: Int,
+    a: UnsafePointer<S>, aRowStride: Int, aColumnStride: Int,
+    b: UnsafePointer<S>, bRowStride: Int, bColumnStride: Int,
+    c: UnsafeMutablePointer<S>, cRowStride: Int,
+    accumulate: Bool, kernels: KernelSet
+) {
+    let block = 48
+    let splitRows = m >= n
+    let length = splitRows ? m : n
+    let blocks = (length + block - 1) / block
+    let parts = Swift.min(threads, blocks)
+    if parts < 2 {
+        _serialGemm(m: m, n: n, k: k, a: a, aRowStride: aRowStride, aColumnStride: aColumnStride,
+                    b: b, bRowStride: bRowStride, bColumnStride: bColumnStride,
+                    c: c, cRowStride: cRowStride, accumulate: accumulate, kernels: kernels)
+        return
+    }
+    let operands = _GemmOperands(a: a, b: b, c: c)
+    DispatchQueue.concurrentPerform(iterations: parts) { part in
+        let (a, b, c) = (operands.a, operands.b, operands.c)
+        let lo = Swift.min(length, blocks * part / parts * block)
+        let hi = Swift.min(length, blocks * (part + 1) / parts * block)
+        guard lo < hi else { return }
+        if splitRows {
+            _serialGemm(m: hi - lo, n: n, k: k, a: a + lo * aRowStride, aRowStride: aRowStride,
+                        aColumnStride: aColumnStride, b: b, bRowStride: bRowStride, bColumnStride: bColumnStride,
+                        c: c + lo * cRowStride, cRowStride: cRowStride, accumulate: accumulate, kernels: kernels)
+        } else {
+            _serialGemm(m: m, n: hi - lo, k: k, a: a, aRowStride: aRowStride, aColumnStride: aColumnStride,
+                        b: b + lo * bColumnStride, bRowStride: bRowStride, bColumnStride: bColumnStride,
+                        c: c + lo, cRowStride: cRowStride, accumulate: accumulate, kernels: kernels)
+        }
+    }
+}
+
+/// A parallel product's operands, handed to its parts.
+///
+/// `@unchecked Sendable` is safe: the parts only read `a` and `b`, each writes its own
+/// rows (or columns) of `c`, and the caller waits for all of them before it goes on.
+struct _GemmOperands<S>: @unchecked Sendable {
+    let a: UnsafePointer<S>
+    let b: UnsafePointer<S>
+    let c: UnsafeMutablePointer<S>
+}
+
+/// One thread's product with `kernels`.
+@inlinable
+func _serialGemm<S: TensorScalar>(
+    m: Int, n: Int, k: Int,
+    a: UnsafePointer<S>, aRowStride: Int, aColumnStride: Int,
+    b: UnsafePointer<S>, bRowStride: Int, bColumnStride: Int,
+    c: UnsafeMutablePointer<S>, cRowStride: Int,
+    accumulate: Bool, kernels: KernelSet
+) {
+    if kernels != .portable {
+        if S.self == Double.self {
+            if _compiledGemm(kernels.level, m, n, k,
+                             UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), aRowStride, aColumnStride,
+                             UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), bRowStride, bColumnStride,
+                             UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), cRowStride, accumulate) {
+                return
+            }
+        } else if S.self == Float.self {
+            if _compiledGemm(kernels.level, m, n, k,
+                             UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), aRowStride, aColumnStride,
+                             UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), bRowStride, bColumnStride,
+                             UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), cRowStride, accumulate) {
+                return
+            }
+        }
+    }
+    portableGemm(m: m, n: n, k: k, a: a, aRowStride: aRowStride, aColumnStride: aColumnStride,
+                 b: b, bRowStride: bRowStride, bColumnStride: bColumnStride,
+                 c: c, cRowStride: cRowStride, accumulate: accumulate)
+}
+
+/// The C double GEMM of `level`; `false` when this CPU lacks it (nothing written).
+@usableFromInline
+func _compiledGemm(
+    _ level: Int32, _ m: Int, _ n: Int, _ k: Int,
+    _ a: UnsafePointer<Double>, _ ars: Int, _ acs: Int,
+    _ b: UnsafePointer<Double>, _ brs: Int, _ bcs: Int,
+    _ c: UnsafeMutablePointer<Double>, _ ldc: Int, _ accumulate: Bool
+) -> Bool {
+    gck_dgemm_level(level, m, n, k, a, ars, acs, b, brs, bcs, c, ldc, accumulate ? 1 : 0) != 0
+}
+
+/// The C float GEMM of `level`; `false` when this CPU lacks it (nothing written).
+@usableFromInline
+func _compiledGemm(
+    _ level: Int32, _ m: Int, _ n: Int, _ k: Int,
+    _ a: UnsafePointer<Float>, _ ars: Int, _ acs: Int,
+    _ b: UnsafePointer<Float>, _ brs: Int, _ bcs: Int,
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
+) -> Bool {
+    gck_sgemm_level(level, m, n, k, a, ars, acs, b, brs, bcs, c, ldc, accumulate ? 1 : 0) != 0
+}
+
+/// The portable Swift GEMM: the reference the compiled kernels are tested against, and
+/// what `GRADCHECK_KERNELS=portable` runs.
 ///
 /// A blocked, packed kernel: `B` is packed into panels `nr` columns wide and `A` into
 /// panels `mr` rows tall for each `kc`-deep slice of the inner dimension, and a register
@@ -13,7 +174,7 @@
 @inlinable
 @_specialize(where S == Double)
 @_specialize(where S == Float)
-public func gemm<S: TensorScalar>(
+public func portableGemm<S: TensorScalar>(
     m: Int, n: Int, k: Int,
     a: UnsafePointer<S>, aRowStride: Int, aColumnStride: Int,
     b: UnsafePointer<S>, bRowStride: Int, bColumnStride: Int,
@@ -105,12 +266,12 @@ public func gemm<S: TensorScalar>(
     }
 }
 
-/// Block sizes of ``gemm(m:n:k:a:aRowStride:aColumnStride:b:bRowStride:bColumnStride:c:cRowStride:accumulate:)``.
+/// Block sizes of ``portableGemm(m:n:k:a:aRowStride:aColumnStride:b:bRowStride:bColumnStride:c:cRowStride:accumulate:)``.
 @usableFromInline
 enum GemmBlocking {
     @usableFromInline static let mr = 4
     @usableFromInline static let nr = 8
-    @usableFromInline static let kc = 256
+    @usableFromInline static let kc = 256  // GCK_KC: the C kernels sum in the same blocks
     @usableFromInline static let mc = 128
 }
 

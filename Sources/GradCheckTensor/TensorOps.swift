@@ -166,11 +166,15 @@ extension Tensor {
     public mutating func addRow(_ row: Tensor) {
         let n = columnCount
         precondition(row.count == n, "addRow: \(shape) + \(row.shape)")
+        guard n > 0 else { return }
         scalars.withUnsafeMutableBufferPointer { a in
             row.scalars.withUnsafeBufferPointer { r in
+                // Raw pointers: no bounds checks, so each row's loop vectorises.
+                guard let ap = a.baseAddress, let rp = r.baseAddress else { return }
                 var base = 0
                 while base < a.count {
-                    for j in 0..<n { a[base + j] += r[j] }
+                    let dst = ap + base
+                    for j in 0..<n { dst[j] += rp[j] }
                     base += n
                 }
             }
@@ -184,11 +188,18 @@ extension Tensor {
     public func sumRows() -> Tensor {
         let n = columnCount
         var out = [Scalar](repeating: 0, count: n)
+        guard n > 0 else { return Tensor(unchecked: [n], scalars: out) }
         scalars.withUnsafeBufferPointer { a in
-            var base = 0
-            while base < a.count {
-                for j in 0..<n { out[j] += a[base + j] }
-                base += n
+            out.withUnsafeMutableBufferPointer { o in
+                // Raw pointers: no bounds checks, so each row's loop vectorises (the sum
+                // over rows stays in row order for every column).
+                guard let ap = a.baseAddress, let op = o.baseAddress else { return }
+                var base = 0
+                while base < a.count {
+                    let src = ap + base
+                    for j in 0..<n { op[j] += src[j] }
+                    base += n
+                }
             }
         }
         return Tensor(unchecked: [n], scalars: out)

@@ -39,6 +39,8 @@ public struct ClippingLab: Sendable {
         public var smoothingWindow: Int
         /// Whether runs go in parallel on the available cores (the numbers do not change).
         public var parallel: Bool
+        /// With ``parallel``, the most runs at once (`nil`: one per core).
+        public var threads: Int? = nil
 
         /// A configuration; see the properties.
         public init(training: TrainingConfiguration, policies: [ClippingSpec], seedCount: Int = 5,
@@ -95,8 +97,14 @@ public struct ClippingLab: Sendable {
             let done = box.store(outcome, at: i)
             progress?(done, jobs.count)
         }
-        if configuration.parallel && jobs.count > 1 {
-            DispatchQueue.concurrentPerform(iterations: jobs.count, execute: work)
+        let workers = Swift.min(jobs.count, Swift.max(1, configuration.threads ?? ProcessInfo.processInfo.activeProcessorCount))
+        if configuration.parallel && workers > 1 {
+            // Workers take the next run from a shared counter; each run is independent, so
+            // the results are the same for any number of workers.
+            let next = RunCounter()
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                while let i = next.take(below: jobs.count) { work(i) }
+            }
         } else {
             for i in jobs.indices { work(i) }
         }
@@ -316,6 +324,7 @@ public struct ClippingLabResult: Sendable {
     public var seeds: [UInt64]
     /// Samples in the training and validation parts.
     public var trainingSamples: Int
+    /// Samples in the validation part (0 without one).
     public var validationSamples: Int
     /// Where the loss and accuracy columns come from: `validation` or `training`.
     public var metricSource: String
@@ -380,6 +389,20 @@ final class LabRecorder: TrainingObserver {
     func trainingDidFinishEpoch(_ epoch: EpochRecord) -> ObserverDecision {
         epochs.append(epoch)
         return .proceed
+    }
+}
+
+/// Hands out run indices 0, 1, 2, ... to worker threads.
+final class RunCounter: @unchecked Sendable {  // safe: `next` is only touched under `lock`
+    private let lock = NSLock()
+    private var next = 0
+
+    func take(below count: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < count else { return nil }
+        next += 1
+        return next - 1
     }
 }
 

@@ -7,6 +7,7 @@ public struct TrainingError: Error, Sendable, Equatable, CustomStringConvertible
     /// rather than `interrupted`).
     public var diverged: Bool
 
+    /// An error saying `message`; `diverged` when the run went non-finite.
     public init(_ message: String, diverged: Bool = false) {
         self.message = message
         self.diverged = diverged

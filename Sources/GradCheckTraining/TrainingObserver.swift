@@ -64,6 +64,7 @@ public struct TrainingRun: Sendable {
     public var dtype: String
     /// Training and validation sample counts (0 when a custom loop calls steps directly).
     public var trainingSamples: Int
+    /// The validation sample count (0 without a validation part).
     public var validationSamples: Int
     /// Steps per epoch (0 when unknown).
     public var stepsPerEpoch: Int

@@ -9,6 +9,13 @@ public protocol LinearizableObjective: PerturbableObjective {
     /// order of ``PerturbableObjective/arguments``, and the output, whose Jacobian is tested
     /// (a layer's output tensor, or a model's scalar loss).
     func record(on tape: Tape<Double>) -> (arguments: [Variable<Double>], output: Variable<Double>)
+
+    /// The tangent of the scalar function `f` (what ``PerturbableObjective/deltas(argument:directions:)``
+    /// differences) for a tangent `t` of the recorded output: `⟨t, R⟩` for a layer's output
+    /// and its projection `R`, `t` itself for a model's scalar loss. The dot-product mode
+    /// compares it with a central difference along the same direction, so that a wrong
+    /// derivative shared by the JVP and the VJP is caught.
+    func scalarTangent(_ t: Tensor<Double>) -> Double
 }
 
 extension LayerObjective: LinearizableObjective {
@@ -21,6 +28,8 @@ extension LayerObjective: LinearizableObjective {
         let trainable = zip(layer.parameters, p).filter { $0.0.trainable }.map(\.1)
         return ((layer.takesIndices ? [] : [x]) + trainable, y)
     }
+
+    public func scalarTangent(_ t: Tensor<Double>) -> Double { GradientChecker.dot(t, projection) }
 }
 
 extension ModelObjective: LinearizableObjective {
@@ -32,6 +41,8 @@ extension ModelObjective: LinearizableObjective {
         let l = model.loss(input: x, parameters: p, targets: targets, on: tape, context: context)
         return ((model.takesIndices ? [] : [x]) + trainableIndex.map { p[$0] }, l)
     }
+
+    public func scalarTangent(_ t: Tensor<Double>) -> Double { t.scalars.reduce(0, +) }
 }
 
 extension GradientChecker {
@@ -86,6 +97,9 @@ extension GradientChecker {
         let outputShape = tape.value(output).shape
         var checks = [[ElementCheck]](repeating: [], count: selected.count)
         var missing = [String?](repeating: nil, count: selected.count)
+        // Per argument and probe: the unit direction `u/‖u‖` and the JVP of `f` along it.
+        var units = [[Tensor<Double>]](repeating: [], count: selected.count)
+        var alongJVP = [[Double]](repeating: [], count: selected.count)
         for k in 0..<probes {
             var vrng = SeededRNG(seed: seed, name: "dot|v|\(target)|\(k)")
             let v = Self.normal(outputShape, &vrng)
@@ -101,6 +115,11 @@ extension GradientChecker {
                     missing[s] = "\(error): the dot-product test cannot run; give that op a JVP (the `jvp:` of `Tape.custom`)"
                     continue
                 }
+                let norm = u.norm()
+                var unit = u
+                unit.scale(by: norm > 0 ? 1 / norm : 0)
+                units[s].append(unit)
+                alongJVP[s].append(norm > 0 ? linear.scalarTangent(ju) / norm : 0)
                 let forward = Self.dot(ju, v), backward = Self.dot(u, vjps[s])
                 let scale = Swift.max(ju.norm() * v.norm(), u.norm() * vjps[s].norm())
                 let err = Swift.abs(forward - backward)
@@ -115,11 +134,35 @@ extension GradientChecker {
                     allowedError: allowed, status: ok ? .pass : .fail, truncationEstimate: nil))
             }
         }
+        var analytic: [Tensor<Double>]?
         return selected.enumerated().map { s, a in
             let argument = objective.arguments[a]
             if let note = missing[s] { return notChecked(argument, target: target, note: note) }
             var result = summarize(checks[s], argument: argument, target: target, checked: probes)
             result.method = .dotProduct
+            guard result.status != .fail else { return result }
+            // The JVP against the function itself: a derivative formula that the JVP and the
+            // VJP share agrees with itself above, but not with central differences here.
+            let differences = directionalChecks(objective, argument: a, units: units[s], analytic: alongJVP[s])
+            if differences.contains(where: { $0.status == .fail }) {
+                var probed = summarize(differences, argument: argument, target: target, checked: probes)
+                probed.method = .probes
+                if analytic == nil { analytic = objective.analyticGradients() }
+                let located = locateIfFailing(probed, objective, argument: a, analytic: analytic![a], target: target,
+                                              what: "the forward mode (JVP) and the backward pass agree, but the JVP along the probe is")
+                guard located.status != .kink else {
+                    result.kinks += located.kinks
+                    result.status = .kink
+                    result.note = located.note
+                    return result
+                }
+                return located
+            }
+            let kinks = differences.filter { $0.status == .kink }.count
+            if kinks > 0 {
+                result.kinks += kinks
+                if result.status == .pass { result.status = .kink }
+            }
             return result
         }
     }

@@ -12,7 +12,14 @@ import GradCheckTensor
 /// - if the forward and backward differences still disagree with each other by about as
 ///   much as at the larger step (a jump in the derivative, which curvature would shrink
 ///   16-fold) and the analytic value lies between them, the point sits on a kink: `kink`;
+/// - when the disagreement grew more than 4-fold at the smaller step (rounding, which
+///   grows as `ε·|f|/h`), it is looked at a third time at 16 and 256 times the step, and
+///   passes if it agrees there;
 /// - otherwise it fails.
+///
+/// Fast and dot modes judge their random directions the same way, and a direction that
+/// still fails goes to the per-element check of its tensor, which locates a bug or finds
+/// that the direction crossed several kinks at once.
 ///
 /// Work is split into chunks of elements that run concurrently (the objective must be
 /// thread-safe), and each chunk's perturbations go to the objective in one call so it
@@ -78,11 +85,40 @@ public struct GradientChecker: Sendable {
             switch mode {
             case .full: results.append(checkArgument(objective, argument: a, analytic: analytic[a], target: target))
             case let .fast(probes):
-                results.append(probeArgument(objective, argument: a, analytic: analytic[a], target: target, probes: probes))
+                let probed = probeArgument(objective, argument: a, analytic: analytic[a], target: target, probes: probes)
+                results.append(locateIfFailing(probed, objective, argument: a, analytic: analytic[a], target: target,
+                                               what: "the directional derivative from the backward pass"))
             case .dotProduct: break  // handled above
             }
         }
         return results
+    }
+
+    /// A probe result that failed even at the smaller step goes to the per-element check of
+    /// its tensor, which arbitrates: an element that fails there is a real bug, reported
+    /// `fail` with that element (and a note naming the probe); when every element passes
+    /// or sits on a kink, the direction crossed kinks (several at once, as through
+    /// max-pooling windows with tied maxima), and the probes are reported `kink`.
+    func locateIfFailing(_ probed: TensorCheckResult, _ objective: some PerturbableObjective, argument a: Int,
+                         analytic: Tensor<Double>, target: String, what: String) -> TensorCheckResult {
+        guard probed.status == .fail, let w = probed.worst else { return probed }
+        let probeLine = "probe \(w.index.first ?? 0): \(what) \(w.analytic), central difference \(w.numerical)"
+        var located = checkArgument(objective, argument: a, analytic: analytic, target: target)
+        let sampled = located.elementsChecked < located.elementCount
+            ? " (\(located.elementsChecked) of \(located.elementCount) elements, sampled by --max-elements)" : ""
+        if located.status == .fail {
+            located.note = "\(probeLine); the per-element check\(sampled) locates the error"
+            return located
+        }
+        var result = probed
+        result.status = .kink
+        result.kinks += result.failures
+        result.failures = 0
+        result.failingElements = []
+        result.note = "\(probeLine) disagree, but every element agrees on its own\(sampled)"
+            + (located.kinks > 0 ? " (\(located.kinks) on a kink)" : "")
+            + ": the direction crosses several kinks at once; not a bug"
+        return result
     }
 
     /// The elements of an argument of `count` elements that are checked, sorted.
@@ -166,6 +202,7 @@ public struct GradientChecker: Sendable {
             values2.append(xi - small)
         }
         let d2 = objective.deltas(argument: a, elements: retry.flatMap { [out[$0].flatIndex, out[$0].flatIndex] }, values: values2)
+        var noisy: [Int] = []
         for (k, r) in retry.enumerated() {
             let first = out[r]
             let xi = x.scalars[first.flatIndex]
@@ -175,18 +212,73 @@ public struct GradientChecker: Sendable {
             var second = element(first.flatIndex, shape: x.shape, analytic: first.analytic, numerical: numerical,
                                  forward: forward, backward: backward)
             second.truncationEstimate = first.truncationEstimate
-            if second.status != .pass {
-                let jumpLarge = Swift.abs(first.forwardDifference - first.backwardDifference)
-                let jumpSmall = Swift.abs(forward - backward)
-                let jumpPersists = jumpSmall > tolerance.allowedError(forward, backward) && jumpSmall >= 0.5 * jumpLarge
-                let lo = Swift.min(forward, backward), hi = Swift.max(forward, backward)
-                let slack = tolerance.allowedError(lo, hi)
-                let between = second.analytic >= lo - slack && second.analytic <= hi + slack
-                second.status = jumpPersists && between ? .kink : .fail
-            }
+            if second.status != .pass { second.status = kinkOrFail(first: first, second: second) }
+            if second.status == .fail && Self.roundingDominated(first: first, second: second) { noisy.append(r) }
             out[r] = second
         }
+        // A third look, at larger steps, for disagreements that grew as the step shrank.
+        guard !noisy.isEmpty else { return out }
+        var values3: [Double] = [], elements3: [Int] = []
+        for r in noisy {
+            let xi = x.scalars[out[r].flatIndex]
+            for f in Self.largerSteps {
+                let big = f * step(at: xi)
+                values3 += [xi + big, xi - big]
+                elements3 += [out[r].flatIndex, out[r].flatIndex]
+            }
+        }
+        let d3 = objective.deltas(argument: a, elements: elements3, values: values3)
+        for (k, r) in noisy.enumerated() {
+            let xi = x.scalars[out[r].flatIndex]
+            for j in Self.largerSteps.indices {
+                let i = 2 * (k * Self.largerSteps.count + j)
+                let up = values3[i] - xi, down = xi - values3[i + 1]
+                let numerical = (d3[i] - d3[i + 1]) / (up + down)
+                if tolerance.agree(out[r].analytic, numerical) {
+                    var third = element(out[r].flatIndex, shape: x.shape, analytic: out[r].analytic, numerical: numerical,
+                                        forward: d3[i] / up, backward: -d3[i + 1] / down)
+                    third.truncationEstimate = out[r].truncationEstimate
+                    out[r] = third
+                    break
+                }
+            }
+        }
         return out
+    }
+
+    /// The multiples of the step tried when rounding dominates (``roundingDominated(_:)``).
+    static let largerSteps: [Double] = [16, 256]
+
+    /// Whether a disagreement that persisted at `h/16` (`second`) looks like rounding
+    /// rather than a bug: rounding error grows as `ε·|f|/h`, so at a 16 times smaller step
+    /// it grows about 16-fold (here: more than 4-fold), while a wrong gradient's error does
+    /// not depend on the step. Such elements are looked at again at 16 and 256 times the
+    /// step, where rounding is that much smaller; truncation error grows there, so a wrong
+    /// gradient still disagrees, and agreement at a larger step is agreement.
+    static func roundingDominated(first: ElementCheck, second: ElementCheck) -> Bool {
+        second.absoluteError > 4 * first.absoluteError
+    }
+
+    /// The verdict on an element (or probe) that disagreed at the step `h` (`first`) and
+    /// again at `h/16` (`second`): `kink` when the one-sided differences still disagree with
+    /// each other by about as much (a jump in the derivative, which curvature would shrink
+    /// 16-fold) and the analytic value lies between them (or, for coincident kinks, in the
+    /// hull of them, 0 and their sum), else `fail`.
+    func kinkOrFail(first: ElementCheck, second: ElementCheck) -> CheckStatus {
+        let forward = second.forwardDifference, backward = second.backwardDifference
+        let jumpLarge = Swift.abs(first.forwardDifference - first.backwardDifference)
+        let jumpSmall = Swift.abs(forward - backward)
+        let jumpPersists = jumpSmall > tolerance.allowedError(forward, backward) && jumpSmall >= 0.5 * jumpLarge
+        // Several units on their kinks at once (a dead ReLU layer whose pre-activations are
+        // all exactly 0) make the one-sided slopes sums over the units; the backward pass
+        // then takes the same side for each (all left, all right) or, for ReLU-like kinks
+        // with one flat side, the flat one everywhere (0) or the other everywhere (the sum
+        // of both slopes). The analytic value is judged against the hull of these four.
+        let candidates = [forward, backward, 0, forward + backward]
+        let lo = candidates.min()!, hi = candidates.max()!
+        let slack = tolerance.allowedError(lo, hi)
+        let between = second.analytic >= lo - slack && second.analytic <= hi + slack
+        return jumpPersists && between ? .kink : .fail
     }
 
     /// Fast mode: `probes` random unit directions `u` over the whole argument; each
@@ -198,33 +290,63 @@ public struct GradientChecker: Sendable {
                        target: String, probes: Int) -> TensorCheckResult {
         let arg = objective.arguments[a]
         var rng = SeededRNG(seed: seed, name: "probe|\(target)|\(arg.name)")
-        let h = tolerance.step
-        var directions: [Tensor<Double>] = []
         var units: [Tensor<Double>] = []
         for _ in 0..<probes {
             var u = Tensor<Double>(unchecked: arg.value.shape, scalars: (0..<arg.value.count).map { _ in rng.normal() })
             let norm = u.norm()
             u.scale(by: norm > 0 ? 1 / norm : 0)
             units.append(u)
-            var up = u, down = u
-            up.scale(by: h)
-            down.scale(by: -h)
-            directions.append(up)
-            directions.append(down)
         }
-        let d = objective.deltas(argument: a, directions: directions)
-        var checks: [ElementCheck] = []
-        for k in 0..<probes {
-            let numerical = (d[2 * k] - d[2 * k + 1]) / (2 * h)
-            let projected = zip(analytic.scalars, units[k].scalars).reduce(0) { $0 + $1.0 * $1.1 }
-            var c = element(k, shape: [probes], analytic: projected, numerical: numerical,
-                            forward: d[2 * k] / h, backward: -d[2 * k + 1] / h)
-            c.index = [k]
-            checks.append(c)
-        }
+        let projected = units.map { u in zip(analytic.scalars, u.scalars).reduce(0) { $0 + $1.0 * $1.1 } }
+        let checks = directionalChecks(objective, argument: a, units: units, analytic: projected)
         var result = summarize(checks, argument: arg, target: target, checked: probes)
         result.method = .probes
         return result
+    }
+
+    /// Compares `analytic[k]`, a directional derivative along the unit direction
+    /// `units[k]`, with the central difference `(f(x + h·u) − f(x − h·u)) / 2h`; a probe
+    /// that disagrees is looked at again at `h/16` and judged as an element is (pass,
+    /// ``kinkOrFail(first:second:)``). Two evaluations per probe, four more per probe that
+    /// disagrees.
+    func directionalChecks(_ objective: some PerturbableObjective, argument a: Int, units: [Tensor<Double>],
+                           analytic: [Double]) -> [ElementCheck] {
+        let count = units.count
+        func differences(step h: Double, probes: [Int]) -> [(central: Double, forward: Double, backward: Double)] {
+            var directions: [Tensor<Double>] = []
+            directions.reserveCapacity(2 * probes.count)
+            for k in probes {
+                var up = units[k], down = units[k]
+                up.scale(by: h)
+                down.scale(by: -h)
+                directions.append(up)
+                directions.append(down)
+            }
+            let d = objective.deltas(argument: a, directions: directions)
+            return probes.indices.map { i in ((d[2 * i] - d[2 * i + 1]) / (2 * h), d[2 * i] / h, -d[2 * i + 1] / h) }
+        }
+        let h = tolerance.step
+        var checks = zip(0..<count, differences(step: h, probes: Array(0..<count))).map { k, diff in
+            element(k, shape: [count], analytic: analytic[k], numerical: diff.central, forward: diff.forward, backward: diff.backward)
+        }
+        let retry = checks.indices.filter { checks[$0].status != .pass }
+        guard !retry.isEmpty else { return checks }
+        var noisy: [Int] = []
+        for (k, diff) in zip(retry, differences(step: h / 16, probes: retry)) {
+            var second = element(k, shape: [count], analytic: analytic[k], numerical: diff.central,
+                                 forward: diff.forward, backward: diff.backward)
+            if second.status != .pass { second.status = kinkOrFail(first: checks[k], second: second) }
+            if second.status == .fail && Self.roundingDominated(first: checks[k], second: second) { noisy.append(k) }
+            checks[k] = second
+        }
+        for f in Self.largerSteps where !noisy.isEmpty {
+            for (k, diff) in zip(noisy, differences(step: f * h, probes: noisy)) where tolerance.agree(analytic[k], diff.central) {
+                checks[k] = element(k, shape: [count], analytic: analytic[k], numerical: diff.central,
+                                    forward: diff.forward, backward: diff.backward)
+            }
+            noisy.removeAll { checks[$0].status == .pass }
+        }
+        return checks
     }
 
     func element(_ e: Int, shape: [Int], analytic: Double, numerical: Double, forward: Double, backward: Double) -> ElementCheck {

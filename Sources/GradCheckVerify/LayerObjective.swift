@@ -52,6 +52,8 @@ public struct LayerObjective: PerturbableObjective {
 
     public func deltas(argument: Int, directions: [Tensor<Double>]) -> [Double] {
         let trainable = layer.parameters.indices.filter { layer.parameters[$0].trainable }
+        // Arguments are numbered as in `arguments`: with token ids there is no `inputs` first.
+        let argument = layer.takesIndices ? argument + 1 : argument
         return directions.map { d in
             var p = parameters, x = input
             if argument == 0 { x.add(d) } else { p[trainable[argument - 1]].add(d) }

@@ -22,6 +22,11 @@ public struct ModelChecker: Sendable {
     public var checkLayers: Bool
     /// Whether to check the whole model with its loss.
     public var checkModel: Bool
+    /// Called after each target (a layer, or the model) with the elements checked so far
+    /// and the total planned, for a progress line; `nil` for none. The counts are of
+    /// tensor elements (each capped at ``GradientChecker/maxElements``), a measure of the
+    /// work, not an exact count of perturbations.
+    public var progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
 
     /// A model checker.
     public init(checker: GradientChecker = GradientChecker(), seed: UInt64 = 0, layer: String? = nil,
@@ -34,7 +39,9 @@ public struct ModelChecker: Sendable {
     }
 
     /// Runs the checks on one batch, in training mode (dropout active with masks fixed by
-    /// ``seed``).
+    /// ``seed``). A NaN or infinity in the parameters, the batch, a layer's output, the loss
+    /// or a gradient stops it: the report then holds ``CheckReport/nonfinite`` (the first
+    /// place) and no results, and does not pass.
     ///
     /// - Throws: ``ModelError`` when the parameters or batch do not fit the model, or
     ///   ``layer`` names no layer.
@@ -47,21 +54,48 @@ public struct ModelChecker: Sendable {
         }
         let context = ForwardContext(training: true, seed: seed)
         var results: [TensorCheckResult] = []
+        var skipped: [SkippedArgument] = []
         let objective = ModelObjective(model: model, parameters: tensors, inputs: inputs, targets: targets, context: context)
-        if checkLayers {
-            for (i, l) in model.layers.enumerated() where layer == nil || l.name == layer {
-                let layerObjective = LayerObjective(
-                    layer: l, parameters: Array(tensors[model.parameterRanges[i]]),
-                    input: objective.activations[i], context: context, seed: seed)
-                results += checker.check(layerObjective, target: l.name)
-            }
+        let nonfinite = NonfiniteValue.first(
+            model: model, parameters: tensors, inputs: inputs, targets: targets, activations: objective.activations,
+            loss: { objective.loss },
+            gradients: {
+                let g = model.lossAndGradients(parameters: tensors, inputs: inputs, targets: targets, context: context)
+                return (model.takesIndices ? [] : [(name: "inputs", tensor: g.inputs)]) + g.parameters.pairs.map { (name: $0.0, tensor: $0.1) }
+            })
+        if let nonfinite {
+            return CheckReport(model: model.name, loss: objective.loss, tolerance: checker.tolerance, results: [],
+                               nonfinite: nonfinite)
+        }
+        let capped = { (count: Int) in Swift.min(count, checker.maxElements ?? count) }
+        let layerIndices = checkLayers ? model.layers.indices.filter { layer == nil || model.layers[$0].name == layer } : []
+        let layerWork = layerIndices.map { i in
+            capped(objective.activations[i].count) + tensors[model.parameterRanges[i]].reduce(0) { $0 + capped($1.count) }
+        }
+        let modelWork = checkModel ? capped(inputs.count) + tensors.reduce(0) { $0 + capped($1.count) } : 0
+        let total = layerWork.reduce(0, +) + modelWork
+        var done = 0
+        for (k, i) in layerIndices.enumerated() {
+            let l = model.layers[i]
+            let layerObjective = LayerObjective(
+                layer: l, parameters: Array(tensors[model.parameterRanges[i]]),
+                input: objective.activations[i], context: context, seed: seed)
+            results += checker.check(layerObjective, target: l.name)
+            if l.takesIndices { skipped.append(.tokenIDs(target: l.name, layer: l.name)) }
+            done += layerWork[k]
+            progress?(done, total)
         }
         if checkModel {
             var only: Set<String>?
             if let layer { only = Set(model.parameters.filter { $0.layer == layer }.map(\.name)) }
             results += checker.check(objective, target: "model", only: only)
+            if model.takesIndices, layer == nil, let first = model.layers.first {
+                skipped.append(.tokenIDs(target: "model", layer: first.name))
+            }
+            progress?(total, total)
         }
-        return CheckReport(model: model.name, loss: objective.loss, tolerance: checker.tolerance, results: results)
+        return CheckReport(model: model.name, loss: objective.loss, tolerance: checker.tolerance, results: results,
+                           skipped: skipped)
     }
 }
 
@@ -75,9 +109,50 @@ public struct CheckReport: Sendable, Equatable {
     public var tolerance: CheckTolerance
     /// The results, layers first (in model order), then the whole model.
     public var results: [TensorCheckResult]
+    /// Arguments that were not perturbed, each with the reason (token ids into an
+    /// `embedding` are integers, so the gradient with respect to them does not exist).
+    public var skipped: [SkippedArgument]
+    /// The first NaN or infinity in the parameters, the batch, or the forward or backward
+    /// pass, when there is one: then nothing was checked (``results`` is empty) and the
+    /// report does not pass.
+    public var nonfinite: NonfiniteValue?
+
+    /// A report.
+    public init(model: String, loss: Double, tolerance: CheckTolerance, results: [TensorCheckResult],
+                skipped: [SkippedArgument] = [], nonfinite: NonfiniteValue? = nil) {
+        self.model = model
+        self.loss = loss
+        self.tolerance = tolerance
+        self.results = results
+        self.skipped = skipped
+        self.nonfinite = nonfinite
+    }
 
     /// Whether nothing failed (kinks do not fail a check).
-    public var passed: Bool { results.allSatisfy { $0.status != .fail } }
+    public var passed: Bool { nonfinite == nil && results.allSatisfy { $0.status != .fail } }
     /// The number of elements checked in all.
     public var elementsChecked: Int { results.reduce(0) { $0 + $1.elementsChecked } }
+}
+
+/// An argument a check left out on purpose, and why.
+public struct SkippedArgument: Sendable, Equatable {
+    /// The target (a layer name, or `model`).
+    public var target: String
+    /// The argument (`inputs`).
+    public var parameter: String
+    /// Why it was not perturbed.
+    public var reason: String
+
+    /// A skipped argument.
+    public init(target: String, parameter: String, reason: String) {
+        self.target = target
+        self.parameter = parameter
+        self.reason = reason
+    }
+
+    /// The inputs of `target` are token ids read by the embedding `layer`.
+    static func tokenIDs(target: String, layer: String) -> SkippedArgument {
+        SkippedArgument(target: target, parameter: "inputs",
+                        reason: "token ids (integers) into the embedding \(layer): not differentiable, so not perturbed")
+    }
 }

@@ -112,7 +112,9 @@ public struct ModelObjective: PerturbableObjective {
     }
 
     public func deltas(argument: Int, directions: [Tensor<Double>]) -> [Double] {
-        directions.map { d in
+        // Arguments are numbered as in `arguments`: with token ids there is no `inputs` first.
+        let argument = model.takesIndices ? argument + 1 : argument
+        return directions.map { d in
             var p = parameters, x = inputs
             if argument == 0 { x.add(d) } else { p[trainableIndex[argument - 1]].add(d) }
             let tape = Tape<Double>(recording: false)

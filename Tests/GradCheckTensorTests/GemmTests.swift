@@ -1,7 +1,9 @@
+import Foundation
 import GradCheckTensor
 import Testing
 
-/// `gemm` against the naive triple loop, for every blocking edge and transpose layout.
+/// `gemm` against the naive triple loop, for every blocking edge and transpose layout,
+/// with every kernel set this CPU runs (``Kernels/supported``).
 ///
 /// Error bound: each entry of `op(A)·op(B)` is a k-term dot product, so any summation
 /// order (the kernel blocks by `kc` and sums in SIMD lanes) is within `γ_k·Σ|a||b|` of
@@ -51,7 +53,8 @@ private func stridedOperand(rows: Int, cols: Int, transposed: Bool, pad: Int, se
 private let sentinel = 12345.0
 
 private func runGemm<S: TensorScalar>(
-    _ type: S.Type, shape: GemmShape, layout: GemmLayout, accumulate: Bool
+    _ type: S.Type, shape: GemmShape, layout: GemmLayout, accumulate: Bool,
+    kernels: KernelSet = Kernels.active
 ) -> (result: [S], expected: [Double], magnitude: [Double], cRowStride: Int, initial: [Double]) {
     let (m, n, k) = (shape.m, shape.n, shape.k)
     // Odd paddings so that no stride equals a logical dimension by accident.
@@ -70,7 +73,7 @@ private func runGemm<S: TensorScalar>(
                 gemm(m: m, n: n, k: k,
                      a: ap.baseAddress!, aRowStride: a.rowStride, aColumnStride: a.columnStride,
                      b: bp.baseAddress!, bRowStride: b.rowStride, bColumnStride: b.columnStride,
-                     c: cp.baseAddress!, cRowStride: ldc, accumulate: accumulate)
+                     c: cp.baseAddress!, cRowStride: ldc, accumulate: accumulate, kernels: kernels)
             }
         }
     }
@@ -83,7 +86,15 @@ private func runGemm<S: TensorScalar>(
 }
 
 private func checkGemm<S: TensorScalar>(_ type: S.Type, _ shape: GemmShape, _ layout: GemmLayout, accumulate: Bool) {
-    let r = runGemm(type, shape: shape, layout: layout, accumulate: accumulate)
+    for kernels in Kernels.supported {
+        checkGemm(type, shape, layout, accumulate: accumulate, kernels: kernels)
+    }
+}
+
+private func checkGemm<S: TensorScalar>(
+    _ type: S.Type, _ shape: GemmShape, _ layout: GemmLayout, accumulate: Bool, kernels: KernelSet
+) {
+    let r = runGemm(type, shape: shape, layout: layout, accumulate: accumulate, kernels: kernels)
     let eps = Double(S.ulpOfOne)
     var worst = 0.0
     var ok = true
@@ -96,10 +107,10 @@ private func checkGemm<S: TensorScalar>(_ type: S.Type, _ shape: GemmShape, _ la
             if err > tol { ok = false }
         }
         for j in shape.n..<r.cRowStride {
-            #expect(Double(r.result[i * r.cRowStride + j]) == sentinel, "padding of C at row \(i) overwritten")
+            #expect(Double(r.result[i * r.cRowStride + j]) == sentinel, "\(kernels): padding of C at row \(i) overwritten")
         }
     }
-    #expect(ok, "\(S.self) \(shape.testDescription) \(layout.testDescription) accumulate=\(accumulate): worst error/tolerance \(worst)")
+    #expect(ok, "\(kernels) \(S.self) \(shape.testDescription) \(layout.testDescription) accumulate=\(accumulate): worst error/tolerance \(worst)")
 }
 
 @Test("gemm (Double) matches the naive triple loop", arguments: gemmShapes, GemmLayout.all)
@@ -159,4 +170,83 @@ func gemmAccumulates(shape: GemmShape, layout: GemmLayout) {
         }
     }
     #expect(c == [26, 30, 38, 44])
+}
+
+/// Each compiled kernel set against the portable Swift kernel on the same inputs.
+///
+/// All sets sum every entry in the same order (blocks of 256 along k, each summed from
+/// zero and then added to C), so a set without fused multiply-add must agree bit for bit.
+/// A set with FMA rounds once per multiply-add instead of twice: each side is within
+/// `γ·(Σ|a||b| + |C₀|)` of the exact value, `γ = (k + blocks + 1)·u`, one rounding per
+/// term, per block sum added into C, and for the final add; so the two differ by at most
+/// twice that, `(k + blocks + 1)·ε·(Σ|a||b| + |C₀|)` with `ε = 2u`.
+@Test("compiled kernels agree with the portable one (bit for bit without FMA)", arguments: gemmShapes)
+func compiledKernelsMatchPortable(shape: GemmShape) {
+    func compare<S: TensorScalar>(_ type: S.Type, layout: GemmLayout, accumulate: Bool, kernels: KernelSet) {
+        let portable = runGemm(type, shape: shape, layout: layout, accumulate: accumulate, kernels: .portable)
+        let compiled = runGemm(type, shape: shape, layout: layout, accumulate: accumulate, kernels: kernels)
+        let blocks = (shape.k + 255) / 256
+        let eps = Double(S.ulpOfOne)
+        var mismatches = 0
+        for i in 0..<shape.m {
+            for j in 0..<shape.n {
+                let idx = i * portable.cRowStride + j
+                let p = Double(portable.result[idx]), c = Double(compiled.result[idx])
+                if kernels.usesFusedMultiplyAdd {
+                    let bound = Double(shape.k + blocks + 1) * eps * portable.magnitude[idx]
+                    if abs(p - c) > bound { mismatches += 1 }
+                } else if p != c {
+                    mismatches += 1
+                }
+            }
+        }
+        #expect(mismatches == 0, "\(kernels) \(S.self) \(layout.testDescription) accumulate=\(accumulate)")
+    }
+    for kernels in Kernels.supported where kernels != .portable {
+        for layout in GemmLayout.all {
+            for accumulate in [false, true] {
+                compare(Double.self, layout: layout, accumulate: accumulate, kernels: kernels)
+                compare(Float.self, layout: layout, accumulate: accumulate, kernels: kernels)
+            }
+        }
+    }
+}
+
+@Test func kernelChoiceIsNamedAndSupported() {
+    #expect(Kernels.supported.first == .portable)
+    #expect(Kernels.supported.contains(Kernels.active))
+    #expect(["portable", "baseline", "avx2+fma", "avx512", "neon"].contains(Kernels.active.name))
+    #if arch(x86_64) || arch(arm64)
+    // The default build must reach a compiled set on these architectures unless told not to.
+    if ProcessInfo.processInfo.environment["GRADCHECK_KERNELS"] == nil {
+        #expect(Kernels.active != .portable)
+    }
+    #endif
+    #expect(!KernelSet.portable.usesFusedMultiplyAdd)
+}
+
+/// Kernels.threads splits large products, and the result must not move by one bit.
+@Test func threadedGemmIsBitIdenticalToSerial() {
+    let saved = Kernels.threads
+    defer { Kernels.threads = saved }
+    for (m, n, k) in [(300, 70, 40), (37, 400, 50), (96, 96, 96)] {
+        precondition(m * n * k >= Kernels.parallelThreshold / 2)
+        let a = Tensor(unchecked: [m, k], scalars: TT.randomScalars(m * k, seed: 11))
+        let b = Tensor(unchecked: [k, n], scalars: TT.randomScalars(k * n, seed: 12))
+        Kernels.threads = 1
+        let serial = a.matmul(b), serialF = asFloat(a).matmul(asFloat(b))
+        let serialT = a.transposedMatmul(a)
+        for threads in [2, 3, 7] {
+            Kernels.threads = threads
+            #expect(a.matmul(b).scalars == serial.scalars, "\(m)x\(n)x\(k) threads=\(threads)")
+            #expect(asFloat(a).matmul(asFloat(b)).scalars == serialF.scalars, "Float \(m)x\(n)x\(k) threads=\(threads)")
+            #expect(a.transposedMatmul(a).scalars == serialT.scalars, "Aᵀ·A \(m)x\(k) threads=\(threads)")
+        }
+    }
+    Kernels.threads = 0
+    #expect(Kernels.threads == 1)
+}
+
+private func asFloat(_ t: Tensor<Double>) -> Tensor<Float> {
+    Tensor<Float>(unchecked: t.shape, scalars: t.scalars.map { Float($0) })
 }

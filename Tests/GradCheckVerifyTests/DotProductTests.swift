@@ -72,8 +72,10 @@ import Testing
         #expect(!report.results.isEmpty)
         for r in report.results {
             #expect(r.method == .dotProduct)
-            #expect(r.note == nil, "\(spec) \(r.target) \(r.parameter): \(r.note ?? "")")
-            #expect(r.status == .pass, "\(spec) \(r.target) \(r.parameter): max rel err \(r.maxRelativeError), worst \(String(describing: r.worst))")
+            // The JVP's comparison with central differences may find the probe crossing
+            // tied max-pooling windows: a kink, said in the note, never a failure.
+            #expect(r.note == nil || r.status == .kink, "\(spec) \(r.target) \(r.parameter): \(r.note ?? "")")
+            #expect(r.status != .fail, "\(spec) \(r.target) \(r.parameter): max rel err \(r.maxRelativeError), worst \(String(describing: r.worst))")
             #expect(r.elementsChecked == 3)
             // Not vacuous: the products are not all zero.
             #expect(r.worst.map { $0.analytic != 0 || $0.numerical != 0 } ?? false, "\(spec) \(r.target) \(r.parameter): zero products")

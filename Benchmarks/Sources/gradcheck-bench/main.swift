@@ -1,5 +1,5 @@
-// gradcheck-bench: timings of GradCheck's gradient check, forward+backward pass and
-// matrix multiply. Every measurement prints one JSON line (see Benchmarks/README.md);
+// gradcheck-bench: timings of GradCheck's gradient check, forward+backward pass, training
+// step, health-monitor overhead and matrix multiply. Every measurement prints one JSON line (see Benchmarks/README.md);
 // Scripts/bench/torch_bench.py prints the same lines for PyTorch and
 // Scripts/bench/compare.sh joins the two.
 import Dispatch
@@ -16,8 +16,12 @@ commands:
            layers + model (the default) and model only, with threads 1 and every core
   fwdbwd   model.lossAndGradients: mlp-l2-clipnorm at batch 128 (Double, Float),
            digits MLP 64-64-32-10 at batch 32 and 128 (Double, Float)
+  train    Trainer.step (forward, backward, Adam lr 1e-3) of the digits MLP at batch 32 and
+           128 (Double, Float)
+  monitor  the same step, float32 batch 32 and 128, bare and with a HealthMonitorObserver
+           (default instruments; everything on every step): the monitor's overhead
   matmul   Tensor.matmul of square n x n matrices, n = 64, 128, 256, 512 (Double, Float)
-  all      the three above, in that order
+  all      check, fwdbwd, train, monitor, matmul, in that order
   export   write the check's model, parameters and batch (seed 0) as JSON to --out FILE, so
            that Scripts/bench/torch_bench.py runs PyTorch on exactly the same numbers
 
@@ -71,6 +75,12 @@ struct Options {
         if command.isEmpty { fail(usage) }
     }
 
+    /// A copy with another `--filter`.
+    init(_ o: Options, filter: String?) {
+        self = o
+        self.filter = filter
+    }
+
     func runs(_ name: String) -> Bool { filter.map { name.contains($0) } ?? true }
 
     func samples(default d: Int) -> Int { max(1, samples ?? (quick ? min(d, 3) : d)) }
@@ -109,15 +119,20 @@ struct CPUUsage {
                 busy = (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / ticks
             }
         }
+        return CPUUsage(machineBusy: busy, own: processSeconds())
+    }
+
+    /// This process's CPU time (all threads), in seconds.
+    static func processSeconds() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
-        let own = Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-        return CPUUsage(machineBusy: busy, own: own)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 }
 
 struct Timing {
     var samples: [Double]     // seconds per call, one per timed sample
+    var cpuSamples: [Double] = []  // this process's CPU seconds per call, one per sample
     var repeats: Int          // calls per sample
     var ownCores = 0.0        // this process's CPU time / wall time while timing
     var otherCores = 0.0      // other processes' CPU time / wall time while timing
@@ -126,6 +141,12 @@ struct Timing {
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
     var min: Double { samples.min()! }
+    /// The median CPU time per call: on a busy machine, where wall time also counts the
+    /// time other processes held the core, this is the cost of a single-threaded call.
+    var cpuMedian: Double {
+        let s = cpuSamples.sorted()
+        return s.isEmpty ? .nan : s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
 }
 
 /// Runs `body` `warmup` times untimed, then `samples` timed samples of `repeats` calls
@@ -137,17 +158,19 @@ func measure(warmup: Int, samples: Int, minSampleSeconds: Double = 0.02, _ body:
     var last = 0.0
     for _ in 0..<Swift.max(1, warmup) { last = seconds(clock.measure(body)) }
     let repeats = last >= minSampleSeconds ? 1 : Swift.max(1, Int((minSampleSeconds / Swift.max(last, 1e-9)).rounded(.up)))
-    var out: [Double] = []
+    var out: [Double] = [], cpu: [Double] = []
     out.reserveCapacity(samples)
     let before = CPUUsage.now(), start = clock.now
     for _ in 0..<samples {
+        let c0 = CPUUsage.processSeconds()
         let t = clock.measure { for _ in 0..<repeats { body() } }
+        cpu.append((CPUUsage.processSeconds() - c0) / Double(repeats))
         out.append(seconds(t) / Double(repeats))
     }
     let after = CPUUsage.now(), wall = seconds(clock.now - start)
     let own = (after.own - before.own) / wall
     let other = Swift.max(0, (after.machineBusy - before.machineBusy) / wall - own)
-    return Timing(samples: out, repeats: repeats, ownCores: own, otherCores: other)
+    return Timing(samples: out, cpuSamples: cpu, repeats: repeats, ownCores: own, otherCores: other)
 }
 
 /// One JSON line: the fields every measurement has, then `extra` (sorted by key).
@@ -160,13 +183,13 @@ func report(bench: String, name: String, threads: Int = 1, _ t: Timing, _ extra:
     var o: [String: Any] = [
         "framework": "gradcheck", "bench": bench, "name": name,
         "iterations": t.samples.count, "repeats_per_sample": t.repeats,
-        "median_s": t.median, "min_s": t.min,
+        "median_s": t.median, "min_s": t.min, "cpu_median_s": t.cpuMedian, "kernels": Kernels.active.name,
         "own_cores": r2(t.ownCores), "other_cores": r2(t.otherCores), "cpu_share": r2(t.ownCores / Double(threads)),
     ]
     for (k, v) in extra { o[k] = v }
     let data = try! JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
-    fflush(stdout)
+    fflush(nil)  // every stream: `stdout` itself is a C global Swift 6 will not touch
 }
 
 // MARK: - Models and batches (as the CLI's ModelSession builds them)
@@ -295,6 +318,83 @@ func runFwdBwd(_ o: Options) {
     }
 }
 
+/// A trainer for the digits MLP with Adam (lr 1e-3, PyTorch's defaults otherwise), no
+/// clipping, on the benchmark batch; `monitor` attaches a health monitor that keeps no log
+/// in memory (a long benchmark would otherwise grow it by ~40 bytes per parameter per step).
+func digitsTrainer<S: TensorScalar>(_ model: Model, batch: Int, as _: S.Type, monitor: MonitorOptions?)
+    -> (Trainer<S>, Tensor<S>, Targets<S>)
+{
+    let (x, y) = randomBatch(model, batchSize: batch, seed: 0)
+    let inputs = Tensor<S>(unchecked: x.shape, scalars: x.scalars.map { S($0) })
+    guard case let .labels(labels) = y else { fail("unreachable") }
+    var configuration = TrainingConfiguration(optimizer: OptimizerSpec(kind: .adam), batchSize: batch)
+    configuration.seed = 0
+    do {
+        let trainer = try Trainer<S>(model: model, configuration: configuration,
+                                     parameters: model.initialParameters(seed: 0, as: S.self))
+        trainer.optimizer = Adam<S>(learningRate: 1e-3, epsilon: 1e-8)
+        if var options = monitor {
+            options.keepsLog = false
+            trainer.observers.append(try HealthMonitorObserver(model: model, options: options))
+        }
+        return (trainer, inputs, .labels(labels))
+    } catch {
+        fail("cannot build the trainer: \(error)")
+    }
+}
+
+func trainStep<S: TensorScalar>(_ model: Model, _ o: Options, batch: Int, as type: S.Type, name: String,
+                                monitor: MonitorOptions? = nil, extra: [String: Any] = [:]) -> Timing? {
+    guard o.runs(name) else { return nil }
+    let (trainer, inputs, targets) = digitsTrainer(model, batch: batch, as: type, monitor: monitor)
+    var loss = 0.0
+    let t = measure(warmup: o.warmup(default: 3), samples: o.samples(default: 15)) {
+        do {
+            loss = try trainer.step(inputs: inputs, targets: targets).loss
+        } catch {
+            fail("training step failed: \(error)")
+        }
+        sink += loss
+    }
+    var fields: [String: Any] = [
+        "model": model.name, "batch": batch, "dtype": S.self == Double.self ? "float64" : "float32",
+        "optimizer": "adam", "lr": 1e-3, "loss": loss, "samples_per_s": Double(batch) / t.median,
+    ]
+    for (k, v) in extra { fields[k] = v }
+    report(bench: name.hasPrefix("monitor") ? "monitor" : "train", name: name, t, fields)
+    return t
+}
+
+func runTrain(_ o: Options) {
+    let digits = loadModel(o.root + "/Benchmarks/specs/digits-mlp.json")
+    for batch in [32, 128] {
+        _ = trainStep(digits, o, batch: batch, as: Float.self, name: "train/digits-64-64-32-10/b\(batch)/float32/adam")
+        _ = trainStep(digits, o, batch: batch, as: Double.self, name: "train/digits-64-64-32-10/b\(batch)/float64/adam")
+    }
+}
+
+/// The monitor's cost: the same step bare, with the default instruments, and with every
+/// instrument on every step; `overhead` is the median step time over the bare one, minus 1.
+func runMonitor(_ o: Options) {
+    let digits = loadModel(o.root + "/Benchmarks/specs/digits-mlp.json")
+    for batch in [32, 128] {
+        let base = "monitor/digits-64-64-32-10/b\(batch)/float32"
+        guard o.runs(base) || o.runs(base + "/default") || o.runs(base + "/everything") else { continue }
+        var bare: Timing?
+        for (label, options) in [("none", nil), ("default", MonitorOptions()), ("everything", MonitorOptions.everything)]
+            as [(String, MonitorOptions?)]
+        {
+            let name = "\(base)/\(label)"
+            // The bare step is the reference of the other two: always measure it.
+            let filter = label == "none" ? Options(o, filter: nil) : o
+            var extra: [String: Any] = ["instruments": label]
+            if let b = bare { extra["bare_median_s"] = b.median }
+            let t = trainStep(digits, filter, batch: batch, as: Float.self, name: name, monitor: options, extra: extra)
+            if label == "none" { bare = t }
+        }
+    }
+}
+
 func matmul<S: TensorScalar>(n: Int, _ o: Options, as _: S.Type, convert: (Tensor<Double>) -> Tensor<S>) {
     let dtype = S.self == Double.self ? "float64" : "float32"
     guard o.runs("matmul/n=\(n)/\(dtype)") else { return }
@@ -355,11 +455,15 @@ let options = Options(Array(CommandLine.arguments.dropFirst()))
 switch options.command {
 case "check": runCheck(options)
 case "fwdbwd": runFwdBwd(options)
+case "train": runTrain(options)
+case "monitor": runMonitor(options)
 case "matmul": runMatmul(options)
 case "export": runExport(options)
 case "all":
     runCheck(options)
     runFwdBwd(options)
+    runTrain(options)
+    runMonitor(options)
     runMatmul(options)
 default: fail("unknown command \(options.command)\n\n\(usage)")
 }

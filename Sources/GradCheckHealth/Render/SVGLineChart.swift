@@ -33,9 +33,13 @@ public struct SVGLineChart: Sendable {
 
     /// A shaded range of steps.
     public struct Band: Sendable {
+        /// The first step shaded.
         public var from: Double
+        /// The last step shaded.
         public var to: Double
+        /// The fill colour (CSS).
         public var color: String
+        /// What the band marks, shown in the legend.
         public var label: String
 
         /// A band from step `from` to step `to`.
@@ -49,8 +53,11 @@ public struct SVGLineChart: Sendable {
 
     /// A horizontal reference line.
     public struct Rule: Sendable {
+        /// Where the line is, in the chart's y units.
         public var y: Double
+        /// What the line marks, written next to it.
         public var label: String
+        /// The line colour (CSS).
         public var color = "#888"
 
         /// A rule at `y`.
@@ -61,14 +68,23 @@ public struct SVGLineChart: Sendable {
         }
     }
 
+    /// The chart's title.
     public var title: String
+    /// The label of the y axis.
     public var yLabel: String = ""
+    /// Whether the y axis is logarithmic (values ≤ 0 are then left out).
     public var logScale = false
+    /// A fixed y range; `nil` fits the data.
     public var yRange: ClosedRange<Double>?
+    /// The lines drawn.
     public var series: [Series] = []
+    /// The shaded step ranges.
     public var bands: [Band] = []
+    /// The horizontal reference lines.
     public var rules: [Rule] = []
+    /// The width of the SVG, in pixels.
     public var width = 680.0
+    /// The height of the SVG, in pixels.
     public var height = 220.0
 
     /// A chart; add series, bands and rules before calling ``svg()``.

@@ -33,13 +33,21 @@ public struct BatchFile: Sendable, Equatable {
     ///
     /// - Throws: ``SpecError`` for a wrong `format` (a missing one is accepted), a
     ///   missing or invalid `inputs` / `targets` (with the exact path), an unknown key, a
-    ///   tensor without a batch axis, or batch axes of different sizes.
+    ///   tensor without a batch axis, or batch axes of different sizes. Every problem is
+    ///   reported (up to 20): the error is the first, ``SpecError/others`` the rest.
     public static func decode(_ value: JSONValue, file: String? = nil) throws(SpecError) -> BatchFile {
+        try SpecProblems.collecting { () throws(SpecError) -> BatchFile? in try decodeCollecting(value, file: file) }
+    }
+
+    /// The body of ``decode(_:file:)``, recording every problem; `nil` when a part could
+    /// not be read.
+    private static func decodeCollecting(_ value: JSONValue, file: String?) throws(SpecError) -> BatchFile? {
         let r = try ObjectReader(value, path: "", file: file)
         try r.allowOnly(["format", "inputs", "targets"])
-        try r.checkFormat(format)
-        let inputs = try r.require("inputs", TensorFile.decodeTensor)
-        let targets = try r.require("targets", TensorFile.decodeTensor)
+        _ = try SpecProblems.attempt { () throws(SpecError) in try r.checkFormat(format) }
+        let inputs = try SpecProblems.attempt { () throws(SpecError) -> Tensor<Double> in try r.require("inputs", TensorFile.decodeTensor) }
+        let targets = try SpecProblems.attempt { () throws(SpecError) -> Tensor<Double> in try r.require("targets", TensorFile.decodeTensor) }
+        guard let inputs, let targets else { return nil }
         guard let n = inputs.shape.first else {
             throw SpecError(file: file, path: "inputs.shape", message: "expected a batch axis first, got shape []")
         }

@@ -42,19 +42,25 @@ public struct GradientsFile: Sendable, Equatable {
     ///   missing `loss` or `parameters`, a `loss` that is not a number or
     ///   `"nan"`/`"inf"`/`"-inf"`, an unknown key, or an invalid tensor (with its exact path).
     public static func decode(_ value: JSONValue, file: String? = nil) throws(SpecError) -> GradientsFile {
-        let r = try ObjectReader(value, path: "", file: file)
-        try r.allowOnly(["format", "loss", "parameters", "inputs"])
-        try r.checkFormat(format)
-        let loss = try r.require("loss") { (v: JSONValue, path: String, file: String?) throws(SpecError) -> Double in
-            guard let x = v.extendedNumberValue else {
-                throw Read.fail("a number or \"nan\"/\"inf\"/\"-inf\"", v, path, file)
+        try SpecProblems.collecting { () throws(SpecError) -> GradientsFile? in
+            let r = try ObjectReader(value, path: "", file: file)
+            try r.allowOnly(["format", "loss", "parameters", "inputs"])
+            _ = try SpecProblems.attempt { () throws(SpecError) in try r.checkFormat(format) }
+            let loss = try SpecProblems.attempt { () throws(SpecError) -> Double in
+                try r.require("loss") { (v: JSONValue, path: String, file: String?) throws(SpecError) -> Double in
+                    guard let x = v.extendedNumberValue else {
+                        throw Read.fail("a number or \"nan\"/\"inf\"/\"-inf\"", v, path, file)
+                    }
+                    return x
+                }
             }
-            return x
+            let parameters = try SpecProblems.attempt { () throws(SpecError) -> [NamedTensor] in
+                try r.require("parameters", NamedTensor.decodeMap)
+            }
+            let inputs = try r.optional("inputs", TensorFile.decodeTensor)
+            guard let loss, let parameters else { return nil }
+            return GradientsFile(loss: loss, parameters: parameters, inputs: inputs)
         }
-        return GradientsFile(
-            loss: loss,
-            parameters: try r.require("parameters", NamedTensor.decodeMap),
-            inputs: try r.optional("inputs", TensorFile.decodeTensor))
     }
 
     /// Parses and decodes a gradients document from JSON text.

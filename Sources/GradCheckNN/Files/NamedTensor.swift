@@ -26,8 +26,16 @@ public struct NamedTensor: Sendable, Equatable {
         result.reserveCapacity(object.count)
         for (name, tensorValue) in object {
             let p = SpecPath.subscripted(path, name)
-            guard !name.isEmpty else { throw SpecError(file: file, path: p, message: "a parameter name cannot be empty") }
-            result.append(NamedTensor(name: name, tensor: try TensorFile.decodeTensor(tensorValue, path: p, file: file)))
+            guard !name.isEmpty else {
+                try SpecProblems.record(SpecError(file: file, path: p, message: "a parameter name cannot be empty"))
+                continue
+            }
+            // In a collecting decode a bad tensor is recorded and the next one read.
+            if let tensor = try SpecProblems.attempt({ () throws(SpecError) -> Tensor<Double> in
+                try TensorFile.decodeTensor(tensorValue, path: p, file: file)
+            }) {
+                result.append(NamedTensor(name: name, tensor: tensor))
+            }
         }
         return result
     }

@@ -51,8 +51,11 @@ public struct TensorFile: Sendable, Equatable {
         scalars.reserveCapacity(values.count)
         for (k, v) in values.enumerated() {
             guard let x = v.extendedNumberValue else {
-                throw SpecError(file: file, path: SpecPath.index(r.path("values"), k),
-                                message: "expected a number or \"nan\"/\"inf\"/\"-inf\", got \(v.shortDescription)")
+                // Recorded (in a collecting decode) so that every bad value is listed, up to the limit.
+                try SpecProblems.record(SpecError(file: file, path: SpecPath.index(r.path("values"), k),
+                                                  message: "expected a number or \"nan\"/\"inf\"/\"-inf\", got \(v.shortDescription)"))
+                scalars.append(.nan)
+                continue
             }
             scalars.append(x)
         }

@@ -44,12 +44,15 @@ public struct WeightsFile: Sendable, Equatable {
     ///
     /// - Throws: ``SpecError`` for a wrong `format` (a missing one is accepted), a
     ///   missing `parameters`, an unknown key, or an invalid tensor (with its exact path,
-    ///   `parameters["dense_1/kernel"].values[17]`).
+    ///   `parameters["dense_1/kernel"].values[17]`). Every problem is reported (up to
+    ///   20): the error is the first, ``SpecError/others`` the rest.
     public static func decode(_ value: JSONValue, file: String? = nil) throws(SpecError) -> WeightsFile {
-        let r = try ObjectReader(value, path: "", file: file)
-        try r.allowOnly(["format", "parameters"])
-        try r.checkFormat(format)
-        return WeightsFile(parameters: try r.require("parameters", NamedTensor.decodeMap))
+        try SpecProblems.collecting { () throws(SpecError) -> WeightsFile? in
+            let r = try ObjectReader(value, path: "", file: file)
+            try r.allowOnly(["format", "parameters"])
+            _ = try SpecProblems.attempt { () throws(SpecError) in try r.checkFormat(format) }
+            return WeightsFile(parameters: try r.require("parameters", NamedTensor.decodeMap))
+        }
     }
 
     /// Parses and decodes a weights document from JSON text.

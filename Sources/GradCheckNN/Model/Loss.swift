@@ -50,7 +50,7 @@ public struct Loss: Sendable, Equatable {
             return logits ? tape.sparseSoftmaxCrossEntropy(logits: output, labels: l)
                 : tape.sparseCategoricalCrossEntropy(probabilities: output, labels: l)
         default:
-            preconditionFailure("Loss.perSample: targets of the wrong kind for \(spec.kind)")
+            preconditionFailure("Loss.perSample: targets of the wrong kind for \(spec.kind.typeName)")
         }
     }
 }

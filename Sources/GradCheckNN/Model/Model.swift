@@ -224,7 +224,7 @@ public struct Model: Sendable {
         case .sparseCategoricalCrossentropy, .categoricalCrossentropy:
             if classes < 2 {
                 throw ModelError(file: file, path: "loss",
-                    "\(loss.spec.kind) needs an output of at least 2 classes; the model's output is \(outputShape)")
+                    "\(loss.spec.kind.typeName) needs an output of at least 2 classes; the model's output is \(outputShape)")
             }
         default: break
         }
@@ -249,21 +249,30 @@ public struct Model: Sendable {
     /// - Throws: ``ModelError`` for a missing, extra or misshaped parameter, naming it
     ///   and the shape expected.
     public func orderedTensors<S: TensorScalar>(_ set: ParameterSet<S>, file: String? = nil) throws(ModelError) -> [Tensor<S>] {
+        // Every extra, missing and misshaped name is reported at once.
+        var problems: [ModelError] = []
         let known = Set(parameters.map(\.name))
         for name in set.names where !known.contains(name) {
-            throw ModelError(file: file, path: "parameters[\"\(name)\"]",
-                "the model has no parameter of that name (it has \(parameters.map(\.name).joined(separator: ", ")))")
+            let hint = DidYouMean.hint(for: name, among: parameters.map(\.name))
+            problems.append(ModelError(file: file, path: "parameters[\"\(name)\"]",
+                "the model has no parameter of that name (it has \(parameters.map(\.name).joined(separator: ", ")))" + hint))
         }
         var out: [Tensor<S>] = []
         for p in parameters {
             guard let t = set[p.name] else {
-                throw ModelError(file: file, path: "parameters", "missing parameter \"\(p.name)\" of shape \(p.shape)")
+                problems.append(ModelError(file: file, path: "parameters", "missing parameter \"\(p.name)\" of shape \(p.shape)"))
+                continue
             }
             guard t.shape == p.shape else {
-                throw ModelError(file: file, path: "parameters[\"\(p.name)\"].shape",
-                    "expected \(p.shape) (\(p.layer)), got \(t.shape)")
+                problems.append(ModelError(file: file, path: "parameters[\"\(p.name)\"].shape",
+                    "expected \(p.shape) (\(p.layer)), got \(t.shape)"))
+                continue
             }
             out.append(t)
+        }
+        if var first = problems.first {
+            first.others = Array(problems.dropFirst())
+            throw first
         }
         return out
     }
@@ -293,7 +302,7 @@ public struct Model: Sendable {
             let positions = Array(outShape.dropLast())
             guard tensor.shape == positions || tensor.shape == positions + [1] else {
                 throw ModelError(file: file, path: "targets.shape",
-                    "expected class indices of shape \(positions) for \(loss.spec.kind), got \(tensor.shape)")
+                    "expected class indices of shape \(positions) for \(loss.spec.kind.typeName), got \(tensor.shape)")
             }
             let classes = outputShape.last ?? 1
             var labels: [Int] = []
@@ -309,7 +318,7 @@ public struct Model: Sendable {
         }
         guard tensor.shape == outShape else {
             throw ModelError(file: file, path: "targets.shape",
-                "expected the output's shape \(outShape) for \(loss.spec.kind), got \(tensor.shape)")
+                "expected the output's shape \(outShape) for \(loss.spec.kind.typeName), got \(tensor.shape)")
         }
         if case .categoricalCrossentropy = loss.spec.kind {
             for (i, v) in tensor.scalars.enumerated() where !(v >= 0 && v <= 1) {

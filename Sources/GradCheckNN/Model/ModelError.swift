@@ -10,6 +10,9 @@ public struct ModelError: Error, Sendable, Equatable, CustomStringConvertible {
     public var path: String
     /// What is wrong and what was expected.
     public var message: String
+    /// Further problems of the same kind found in the same check (every mismatched
+    /// parameter of a weights file), after this one.
+    public var others: [ModelError] = []
 
     /// An error at `path` (in `file`, if known).
     public init(file: String? = nil, path: String, _ message: String) {
@@ -18,7 +21,10 @@ public struct ModelError: Error, Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
+    /// `FILE: PATH: MESSAGE`, one line per problem.
     public var description: String {
-        [file, path.isEmpty ? nil : path, message].compactMap { $0 }.joined(separator: ": ")
+        ([self] + others).map { e in
+            [e.file, e.path.isEmpty ? nil : e.path, e.message].compactMap { $0 }.joined(separator: ": ")
+        }.joined(separator: "\n")
     }
 }

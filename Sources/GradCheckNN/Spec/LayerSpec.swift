@@ -37,6 +37,25 @@ public struct LayerSpec: Sendable, Equatable {
         return LayerSpec(name: given ?? "", path: path, kind: kind)
     }
 
+    /// Decodes a list of layer objects (a model's `layers`, a residual block's), each at
+    /// `path[k]`; in a collecting decode a bad layer is recorded and the next one read.
+    ///
+    /// - Returns: The layers, or `nil` when one could not be decoded (its problem is
+    ///   recorded).
+    static func decodeList(_ values: [JSONValue], path: String, file: String?) throws(SpecError) -> [LayerSpec]? {
+        var layers: [LayerSpec] = []
+        var complete = true
+        for (k, v) in values.enumerated() {
+            let p = SpecPath.index(path, k)
+            if let layer = try SpecProblems.attempt({ () throws(SpecError) -> LayerSpec in try decodeUnresolved(v, path: p, file: file) }) {
+                layers.append(layer)
+            } else {
+                complete = false
+            }
+        }
+        return complete ? layers : nil
+    }
+
     /// The layer as a JSON object: `type`, `name` (always, so names survive a round
     /// trip), then the type's keys.
     public var jsonValue: JSONValue {

@@ -15,7 +15,8 @@ public struct ModelSpec: Sendable, Equatable {
     /// The `format` tag of this version.
     public static let format = "gradcheck.model/1"
 
-    /// The model's name (non-empty).
+    /// The model's name (non-empty): the spec's `name`, else the file's name without
+    /// its extension.
     public var name: String
     /// One sample's shape, without the batch axis; every axis positive.
     public var inputShape: [Int]
@@ -52,25 +53,57 @@ public struct ModelSpec: Sendable, Equatable {
     /// - Parameters:
     ///   - value: The parsed JSON document.
     ///   - file: The file name to put in errors.
+    ///   A missing `name` is ``defaultName(file:)``.
     /// - Throws: ``SpecError`` naming the path and the problem: a wrong `format`, a
-    ///   missing or ill-typed `name` / `input_shape` / `layers` / `loss`, an unknown key
-    ///   anywhere, an unknown or unsupported layer type, an out-of-range value, or two
-    ///   layers with the same name.
+    ///   missing or ill-typed `input_shape` / `layers` / `loss`, an empty `name`, an
+    ///   unknown key anywhere, an unknown or unsupported layer type, an out-of-range
+    ///   value, or two layers with the same name. Every problem of the document is
+    ///   reported (up to 20): the error is the first, ``SpecError/others`` the rest.
     public static func decode(_ value: JSONValue, file: String? = nil) throws(SpecError) -> ModelSpec {
+        try SpecProblems.collecting { () throws(SpecError) -> ModelSpec? in try decodeCollecting(value, file: file) }
+    }
+
+    /// The model name used when a spec gives none: the file's name without its
+    /// extension (`mlp.json` → `mlp`), as Keras names an unnamed model; `model` for a spec
+    /// that is not from a file.
+    public static func defaultName(file: String?) -> String {
+        guard let file, !file.isEmpty else { return "model" }
+        let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        return stem.isEmpty ? "model" : stem
+    }
+
+    /// The body of ``decode(_:file:)``: every problem is recorded in the running
+    /// ``SpecProblems`` collection; `nil` when a part could not be read.
+    private static func decodeCollecting(_ value: JSONValue, file: String?) throws(SpecError) -> ModelSpec? {
         let r = try ObjectReader(value, path: "", file: file)
         try r.allowOnly(["format", "name", "input_shape", "layers", "loss", "training"])
-        try r.checkFormat(format)
-        let name = try r.require("name", Read.string)
-        guard !name.isEmpty else { throw r.error("name", "expected a non-empty string") }
-        let inputShape = try r.require("input_shape", Read.positiveShape)
-        let layerValues = try r.require("layers", Read.array)
-        guard !layerValues.isEmpty else { throw r.error("layers", "a model needs at least one layer") }
-
-        var decoded: [LayerSpec] = []
-        for (k, layerValue) in layerValues.enumerated() {
-            decoded.append(try LayerSpec.decodeUnresolved(layerValue, path: SpecPath.index("layers", k), file: file))
+        _ = try SpecProblems.attempt { () throws(SpecError) in try r.checkFormat(format) }
+        let name = try r.get("name", default: defaultName(file: file)) { (v: JSONValue, path: String, file: String?) throws(SpecError) -> String in
+            let s = try Read.string(v, path, file)
+            guard !s.isEmpty else { throw SpecError(file: file, path: path, message: "expected a non-empty string") }
+            return s
         }
+        let inputShape = try SpecProblems.attempt { () throws(SpecError) -> [Int] in try r.require("input_shape", Read.positiveShape) }
+        let decodedLayers = try SpecProblems.attempt { () throws(SpecError) -> [LayerSpec]? in
+            let layerValues = try r.require("layers", Read.array)
+            guard !layerValues.isEmpty else { throw r.error("layers", "a model needs at least one layer") }
+            return try LayerSpec.decodeList(layerValues, path: "layers", file: file)
+        }
+        let loss = try SpecProblems.attempt { () throws(SpecError) -> LossSpec in try r.require("loss", LossSpec.decode) }
+        let training = try r.optional("training", TrainingSpec.decode)
+        // Names are resolved once every layer decoded: a layer that failed would shift the
+        // default names of those after it.
+        guard let decoded = decodedLayers ?? nil,
+              let layers = try SpecProblems.attempt({ () throws(SpecError) -> [LayerSpec] in try resolveNames(decoded, file: file) }),
+              let inputShape, let loss else { return nil }
+        return ModelSpec(name: name, inputShape: inputShape, layers: layers, loss: loss, training: training)
+    }
 
+    /// Gives every unnamed layer its default name, in model order (a residual block
+    /// before its inner layers).
+    ///
+    /// - Throws: ``SpecError`` at the second of two layers with the same name.
+    private static func resolveNames(_ decoded: [LayerSpec], file: String?) throws(SpecError) -> [LayerSpec] {
         // Resolve names in model order (a residual block before its inner layers).
         var counts: [String: Int] = [:]
         var taken: [String: (path: String, given: Bool)] = [:]
@@ -98,11 +131,7 @@ public struct ModelSpec: Sendable, Equatable {
             }
             return out
         }
-        let layers = try resolve(decoded)
-
-        let loss = try r.require("loss", LossSpec.decode)
-        let training = try r.optional("training", TrainingSpec.decode)
-        return ModelSpec(name: name, inputShape: inputShape, layers: layers, loss: loss, training: training)
+        return try resolve(decoded)
     }
 
     /// Parses and decodes a spec from JSON text.

@@ -25,17 +25,19 @@ struct ObjectReader {
         SpecError(file: file, path: key.map(path) ?? path, message: message)
     }
 
-    /// Throws for the first key (in document order) that is not in `allowed`.
+    /// Reports every key (in document order) that is not in `allowed`.
     ///
     /// A key listed in `elsewhere` is known but does not belong here; its value is the
     /// reason (`does not apply to optimizer type "adam"`). Any other unknown key gets a
-    /// did-you-mean suggestion among `allowed`.
+    /// did-you-mean suggestion among `allowed`. In a collecting decode
+    /// (``SpecProblems``) each is recorded and reading goes on; otherwise the first throws.
     func allowOnly(_ allowed: [String], elsewhere: [String: String] = [:]) throws(SpecError) {
         for key in object.keys where !allowed.contains(key) {
             if let reason = elsewhere[key] {
-                throw error(key, reason)
+                try SpecProblems.record(error(key, reason))
+            } else {
+                try SpecProblems.record(error(key, "unknown key" + DidYouMean.hint(for: key, among: allowed)))
             }
-            throw error(key, "unknown key" + DidYouMean.hint(for: key, among: allowed))
         }
     }
 
@@ -57,16 +59,20 @@ struct ObjectReader {
         return v
     }
 
-    /// Reads member `key` with `read` when present; `nil` when absent or `null`.
+    /// Reads member `key` with `read` when present; `nil` when absent or `null`. In a
+    /// collecting decode a bad value is recorded and read as absent.
     func optional<T>(_ key: String, _ read: (JSONValue, String, String?) throws(SpecError) -> T) throws(SpecError) -> T? {
         guard let v = value(key) else { return nil }
-        return try read(v, path(key), file)
+        let p = path(key), file = file
+        return try SpecProblems.attempt { () throws(SpecError) -> T in try read(v, p, file) }
     }
 
-    /// Reads member `key` with `read`, or returns `fallback` when absent or `null`.
+    /// Reads member `key` with `read`, or returns `fallback` when absent or `null`. In a
+    /// collecting decode a bad value is recorded and `fallback` returned.
     func get<T>(_ key: String, default fallback: T, _ read: (JSONValue, String, String?) throws(SpecError) -> T) throws(SpecError) -> T {
         guard let v = value(key) else { return fallback }
-        return try read(v, path(key), file)
+        let p = path(key), file = file
+        return try SpecProblems.attempt { () throws(SpecError) -> T in try read(v, p, file) } ?? fallback
     }
 
     /// Reads member `key` with `read`; it must be present.

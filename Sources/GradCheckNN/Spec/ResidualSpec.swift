@@ -21,9 +21,10 @@ public struct ResidualSpec: Sendable, Equatable {
     static func decode(_ r: ObjectReader) throws(SpecError) -> ResidualSpec {
         let values = try r.require("layers", Read.array)
         guard !values.isEmpty else { throw r.error("layers", "a residual block needs at least one layer") }
-        var layers: [LayerSpec] = []
-        for (k, v) in values.enumerated() {
-            layers.append(try LayerSpec.decodeUnresolved(v, path: SpecPath.index(r.path("layers"), k), file: r.file))
+        guard let layers = try LayerSpec.decodeList(values, path: r.path("layers"), file: r.file) else {
+            // A bad inner layer was recorded; the block reads as empty so that its siblings
+            // are still checked, and the spec fails as a whole.
+            return ResidualSpec(layers: [])
         }
         return ResidualSpec(layers: layers)
     }
