@@ -32,6 +32,8 @@ public enum LayerKind: Sendable, Equatable {
     case gru(RecurrentSpec)
     /// `input + inner layers(input)`.
     case residual(ResidualSpec)
+    /// A merge of several inputs (`add`, `concatenate`, ...): graph models.
+    case merge(MergeSpec)
 
     /// The layer type as the format names it: `"dense"`, `"activation"`, ...
     public var typeName: String {
@@ -52,6 +54,7 @@ public enum LayerKind: Sendable, Equatable {
         case .lstm: return "lstm"
         case .gru: return "gru"
         case .residual: return "residual"
+        case let .merge(spec): return spec.operation.rawValue
         }
     }
 
@@ -60,7 +63,7 @@ public enum LayerKind: Sendable, Equatable {
         "dense", "activation", "dropout", "flatten", "reshape", "batch_normalization", "layer_normalization",
         "conv2d", "max_pooling2d", "average_pooling2d", "global_average_pooling2d", "embedding",
         "simple_rnn", "lstm", "gru", "residual",
-    ]
+    ] + MergeSpec.typeNames
 
     /// Layer types the format defines (FORMATS.md §1) that this version does not decode
     /// yet; a spec using one is rejected with a message saying so. (Empty: every type of
@@ -95,6 +98,7 @@ public enum LayerKind: Sendable, Equatable {
         case "embedding": return EmbeddingSpec.keys
         case "simple_rnn", "lstm", "gru": return RecurrentSpec.keys(for: type)
         case "residual": return ResidualSpec.keys
+        case _ where MergeSpec.typeNames.contains(type): return MergeSpec.keys(for: type)
         default: return []
         }
     }
@@ -117,7 +121,10 @@ public enum LayerKind: Sendable, Equatable {
                 elsewhere[key] = "a \"\(type)\" layer has no key \"\(key)\""
             }
         }
-        try r.allowOnly(["type", "name"] + own, elsewhere: elsewhere)
+        try r.allowOnly(["type", "name", "inputs"] + own, elsewhere: elsewhere)
+        if let operation = MergeOperation(rawValue: type) {
+            return .merge(try MergeSpec.decode(r, operation: operation))
+        }
         switch type {
         case "dense":
             return .dense(try DenseSpec.decode(r))
@@ -195,6 +202,7 @@ public enum LayerKind: Sendable, Equatable {
         case let .embedding(spec): spec.encode(into: &o)
         case let .simpleRNN(spec), let .lstm(spec), let .gru(spec): spec.encode(into: &o, type: typeName)
         case let .residual(spec): spec.encode(into: &o)
+        case let .merge(spec): spec.encode(into: &o)
         }
     }
 }
