@@ -54,10 +54,12 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import generate as G  # noqa: E402
 import generate_norm_rnn as NR  # noqa: E402
+import generate_sequence as SQ  # noqa: E402  (conv1d, pooling1d, norms, bidirectional, attention)
 
 torch.set_default_dtype(torch.float64)
 
-SPECS = ["graph-towers", "graph-skip", "graph-two-embeddings"]
+SPECS = ["graph-towers", "graph-skip", "graph-two-embeddings",
+         "transformer-encoder", "cross-attention", "tcn-dilated", "bigru-tagger"]
 
 MERGES = ("add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate")
 
@@ -70,7 +72,7 @@ class Graph:
             self.inputs = [dict(name=i["name"], shape=list(i["shape"]), dtype=i.get("dtype")) for i in spec["inputs"]]
         else:
             self.inputs = [dict(name="input", shape=list(spec["input_shape"]), dtype=None)]
-        self.nr = NR.Model.__new__(NR.Model)  # its layer builder, without a spec
+        self.nr = SQ.Model.__new__(SQ.Model)  # its layer builder, without a spec
         self.nr.counts = {}
         self.nr.dropouts = 0
         shapes = {i["name"]: i["shape"] for i in self.inputs}
@@ -105,6 +107,13 @@ class Graph:
                 self.nr.counts[t] = self.nr.counts.get(t, 0) + 1
                 layer = {"type": t, "name": raw.get("name", f"{t}_{self.nr.counts[t]}"), "in_shape": in_shapes[0]}
                 layer["out_shape"] = G.conv_build_layer(layer, raw, in_shapes[0])
+            elif t == "multi_head_attention" and len(srcs) > 1:
+                # Cross-attention, [query, value] or [query, value, key]: the key and value
+                # projections read their own inputs' features.
+                layer, _ = self.nr.build_one(raw, in_shapes[0])
+                widths = {"query": in_shapes[0][-1], "value": in_shapes[1][-1], "key": in_shapes[-1][-1]}
+                layer["params"] = [(n, [widths[n.split("/")[0]]] + s[1:] if n.endswith("/kernel") and n.split("/")[0] in
+                                    ("query", "key", "value") else s, cfg) for (n, s, cfg) in layer["params"]]
             else:
                 assert len(srcs) == 1
                 layer, _ = self.nr.build_one(raw, in_shapes[0])
@@ -203,11 +212,39 @@ class Graph:
                     y = torch.cat(xs, dim=layer["sample_axis"] + 1)
             elif t in G.CONV_LAYER_TYPES:
                 y, pre, reg = G.conv_forward_layer(layer, params, xs[0], reg, batch)
+            elif t == "multi_head_attention" and len(xs) > 1:
+                y, r = cross_attention(layer, params, xs[0], xs[1], xs[2] if len(xs) > 2 else xs[1], batch)
+                reg = reg + r
             else:
                 y, pre, r = self.nr.layer_forward(layer, params, xs[0], batch)
                 reg = reg + r
             values[layer["name"]] = y
         return values[self.output], pre, reg
+
+
+def cross_attention(layer, params, query, value, key, batch):
+    """Keras MultiHeadAttention on separate query, value and key (FORMATS.md), by hand."""
+    name = layer["name"]
+    p = {k: params[f"{name}/{k}"] for (k, _, _) in layer["params"]}
+    reg = torch.zeros(())
+    for (k, _, cfg) in layer["params"]:
+        reg = reg + G.regularizer(cfg, p[k])
+
+    def proj(part, x):
+        y = torch.einsum("btd,dhk->bthk", x, p[f"{part}/kernel"])
+        return y + p[f"{part}/bias"] if layer["use_bias"] else y
+    q, k, v = proj("query", query), proj("key", key), proj("value", value)
+    scores = torch.einsum("bqhk,bvhk->bhqv", q, k) / math.sqrt(layer["key_dim"])
+    if layer["causal"]:
+        tq, tv = scores.shape[-2], scores.shape[-1]
+        scores = scores.masked_fill(~torch.tril(torch.ones(tq, tv, dtype=torch.bool)), -math.inf)
+    o = torch.einsum("bhqv,bvhe->bqhe", torch.softmax(scores, dim=-1), v)
+    y = torch.einsum("bqhe,hed->bqd", o, p["attention_output/kernel"])
+    if layer["use_bias"]:
+        y = y + p["attention_output/bias"]
+    if layer.get("activity_regularizer"):
+        reg = reg + G.regularizer(layer["activity_regularizer"], y) / batch
+    return y, reg
 
 
 def make_data(model):
@@ -217,7 +254,7 @@ def make_data(model):
         param = name.rsplit("/", 1)[1]
         if param in ("kernel", "recurrent_kernel"):
             v = rng.normal(0.0, math.sqrt(2.0 / shape[0]), size=shape)
-        elif param == "gamma":
+        elif param in ("gamma", "scale"):
             v = 1.0 + rng.normal(0.0, 0.1, size=shape)
         elif param == "moving_variance":
             v = 1.0 + np.abs(rng.normal(0.0, 0.1, size=shape))

@@ -87,9 +87,26 @@ public struct Model: Sendable {
         func fail(_ message: String) -> ModelError {
             ModelError(file: file, path: layerSpec.path, "\(name): \(message)")
         }
-        var isMerge = false
+        var isMerge = false, isAttention = false
         if case .merge = layerSpec.kind { isMerge = true }
-        guard isMerge || inputShapes.count == 1 else {
+        if case let .multiHeadAttention(attention) = layerSpec.kind {
+            // [query], [query, value] or [query, value, key] (the key defaults to the value).
+            guard (1...3).contains(inputShapes.count) else {
+                throw fail("multi_head_attention takes [query], [query, value] or [query, value, key], got \(inputShapes.count) inputs")
+            }
+            isAttention = true
+            if inputShapes.count > 1 {
+                let value = inputShapes[1], key = inputShapes.count > 2 ? inputShapes[2] : inputShapes[1]
+                if let problem = MultiHeadAttentionLayer.inputProblem(queryShape: inputShapes[0], valueShape: value, keyShape: key) {
+                    throw fail(problem)
+                }
+                let layer = MultiHeadAttentionLayer(name: name, spec: attention, queryShape: inputShapes[0], valueShape: value,
+                                                    keyShape: inputShapes.count > 2 ? key : nil)
+                for p in layer.parameters { try Self.checkSize(p.shape, path: layerSpec.path, file: file) }
+                return layer
+            }
+        }
+        guard isMerge || isAttention || inputShapes.count == 1 else {
             throw fail("a \(layerSpec.typeName) layer takes one input, got \(inputShapes.count) (\(layerSpec.inputs ?? []))")
         }
         let shape = inputShapes[0]
@@ -156,6 +173,9 @@ public struct Model: Sendable {
         case let .merge(merge):
             if let problem = MergeLayer.inputProblem(spec: merge, inputShapes: inputShapes) { throw fail(problem) }
             layer = MergeLayer(name: name, spec: merge, inputShapes: inputShapes)
+        case .conv1D, .maxPooling1D, .averagePooling1D, .globalAveragePooling1D, .globalMaxPooling1D,
+             .globalMaxPooling2D, .rmsNormalization, .groupNormalization, .bidirectional, .multiHeadAttention:
+            layer = try Self.buildSequenceLayer(layerSpec, inputShape: shape, file: file)
         case let .residual(block):
             var inner: [any Layer] = []
             var innerShape = shape
