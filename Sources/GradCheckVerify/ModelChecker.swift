@@ -56,8 +56,9 @@ public struct ModelChecker: Sendable {
         var results: [TensorCheckResult] = []
         var skipped: [SkippedArgument] = []
         let objective = ModelObjective(model: model, parameters: tensors, inputs: inputs, targets: targets, context: context)
+        let layerOutputs = Array(objective.values[model.inputs.count...])
         let nonfinite = NonfiniteValue.first(
-            model: model, parameters: tensors, inputs: inputs, targets: targets, activations: objective.activations,
+            model: model, parameters: tensors, inputs: inputs, targets: targets, layerOutputs: layerOutputs,
             loss: { objective.loss },
             gradients: {
                 let g = model.lossAndGradients(parameters: tensors, inputs: inputs, targets: targets, context: context)
@@ -70,16 +71,20 @@ public struct ModelChecker: Sendable {
         let capped = { (count: Int) in Swift.min(count, checker.maxElements ?? count) }
         let layerIndices = checkLayers ? model.layers.indices.filter { layer == nil || model.layers[$0].name == layer } : []
         let layerWork = layerIndices.map { i in
-            capped(objective.activations[i].count) + tensors[model.parameterRanges[i]].reduce(0) { $0 + capped($1.count) }
+            model.layerInputs[i].reduce(0) { $0 + capped(objective.values[model.slot($1)].count) }
+                + tensors[model.parameterRanges[i]].reduce(0) { $0 + capped($1.count) }
         }
         let modelWork = checkModel ? capped(inputs.count) + tensors.reduce(0) { $0 + capped($1.count) } : 0
         let total = layerWork.reduce(0, +) + modelWork
         var done = 0
+        // In topological order, each layer at its real inputs, with respect to each.
         for (k, i) in layerIndices.enumerated() {
             let l = model.layers[i]
+            let sources = model.layerInputs[i]
             let layerObjective = LayerObjective(
                 layer: l, parameters: Array(tensors[model.parameterRanges[i]]),
-                input: objective.activations[i], context: context, seed: seed)
+                inputs: sources.map { objective.values[model.slot($0)] }, inputNames: Self.inputNames(model, layer: i),
+                context: context, seed: seed)
             results += checker.check(layerObjective, target: l.name)
             if l.takesIndices { skipped.append(.tokenIDs(target: l.name, layer: l.name)) }
             done += layerWork[k]
@@ -89,13 +94,33 @@ public struct ModelChecker: Sendable {
             var only: Set<String>?
             if let layer { only = Set(model.parameters.filter { $0.layer == layer }.map(\.name)) }
             results += checker.check(objective, target: "model", only: only)
-            if model.takesIndices, layer == nil, let first = model.layers.first {
-                skipped.append(.tokenIDs(target: "model", layer: first.name))
+            if layer == nil {
+                // Every integer model input is skipped, named by the layer that reads it.
+                for (k, input) in model.inputs.enumerated() where input.isInteger {
+                    let reader = model.layerInputs.firstIndex { $0.contains(.input(k)) }.map { model.layers[$0].name } ?? input.name
+                    skipped.append(.tokenIDs(target: "model", layer: reader))
+                }
             }
             progress?(total, total)
         }
         return CheckReport(model: model.name, loss: objective.loss, tolerance: checker.tolerance, results: results,
                            skipped: skipped)
+    }
+
+    /// How layer `i`'s inputs are named in findings: `inputs` for a single-input layer,
+    /// `inputs["source"]` (the layer or model input it reads) for several.
+    static func inputNames(_ model: Model, layer i: Int) -> [String] {
+        let sources = model.layerInputs[i]
+        guard sources.count > 1 else { return ["inputs"] }
+        let names = sources.map { source -> String in
+            switch source {
+            case let .input(k): return model.inputs[k].name
+            case let .layer(j): return model.layers[j].name
+            }
+        }
+        return names.enumerated().map { k, name in
+            names.filter { $0 == name }.count > 1 ? "inputs[\(k)]" : "inputs[\"\(name)\"]"
+        }
     }
 }
 

@@ -40,18 +40,18 @@ public struct NonfiniteValue: Sendable, Equatable, CustomStringConvertible {
     /// each layer's output on the forward pass, the loss, and the gradients of the
     /// backward pass: what ``ModelChecker`` looks at before it checks anything.
     static func first(model: Model, parameters: [Tensor<Double>], inputs: Tensor<Double>, targets: Targets<Double>,
-                      activations: [Tensor<Double>], loss: () -> Double,
+                      layerOutputs: [Tensor<Double>], loss: () -> Double,
                       gradients: () -> [(name: String, tensor: Tensor<Double>)]) -> NonfiniteValue? {
         for (d, p) in zip(model.parameters, parameters) {
             if let bad = first(in: p, place: "parameters[\"\(d.name)\"]") { return bad }
         }
         if let bad = first(in: inputs, place: "inputs") { return bad }
         if case let .values(t) = targets, let bad = first(in: t, place: "targets") { return bad }
-        // activations[i] is layer i's input; activations[i + 1] its output.
-        for (i, layer) in model.layers.enumerated() where i + 1 < activations.count {
-            if let j = activations[i + 1].scalars.firstIndex(where: { !$0.isFinite }) {
+        // layerOutputs[i] is layer i's output, in topological order.
+        for (layer, output) in zip(model.layers, layerOutputs) {
+            if let j = output.scalars.firstIndex(where: { !$0.isFinite }) {
                 return NonfiniteValue(place: "forward pass: output of layer \(layer.name) (\(layer.typeName)), element \(j)",
-                                      value: activations[i + 1].scalars[j])
+                                      value: output.scalars[j])
             }
         }
         let l = loss()

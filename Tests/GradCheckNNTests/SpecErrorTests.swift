@@ -124,6 +124,7 @@ private func training(_ body: String) -> String {
         "max_pooling2d", "average_pooling2d", "global_average_pooling2d", "embedding", "simple_rnn", "lstm", "gru", "residual",
         "conv1d", "max_pooling1d", "average_pooling1d", "global_average_pooling1d", "global_max_pooling1d",
         "global_max_pooling2d", "rms_normalization", "group_normalization", "bidirectional", "multi_head_attention",
+        "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate",
     ])
     let e = SpecTestSupport.modelError
     #expect(e(spec(layers: #"{"type": "dense", "units": 2}, {"type": "conv2d", "filters": 3}"#))

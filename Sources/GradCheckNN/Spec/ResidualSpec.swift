@@ -26,6 +26,11 @@ public struct ResidualSpec: Sendable, Equatable {
             // are still checked, and the spec fails as a whole.
             return ResidualSpec(layers: [])
         }
+        for inner in layers where inner.inputs != nil {
+            throw SpecError(file: r.file, path: SpecPath.member(inner.path, "inputs"),
+                            message: "a layer inside a residual block takes the previous inner layer's output; "
+                                + "\"inputs\" is not allowed here (write the block as layers and an \"add\" instead)")
+        }
         return ResidualSpec(layers: layers)
     }
 
