@@ -7,6 +7,16 @@ public struct KerasImport: Sendable, Equatable {
     public var spec: JSONValue
     /// Whether the spec has a `loss` (from `--loss` or the Keras `compile_config`).
     public var hasLoss: Bool
+
+    /// The spec as the file `gradcheck import` writes: pretty-printed JSON with a final newline.
+    public var fileContents: String { JSONWriter.pretty.fileContents(for: spec) }
+
+    /// Writes the spec to `path` whole (a temporary file renamed over it).
+    ///
+    /// - Throws: ``SpecError`` naming the file when it cannot be written.
+    public func write(to path: String) throws(SpecError) {
+        try FileIO.writeAtomically(fileContents, to: path)
+    }
 }
 
 /// Translates a Keras 3 model, as `model.to_json()` writes it or as the `config.json` of
@@ -80,6 +90,23 @@ public struct KerasImporter: Sendable {
         if let chosenLoss { o["loss"] = chosenLoss.jsonValue }
         if let optimizer { o["training"] = .object(["optimizer": optimizer.jsonValue]) }
         return KerasImport(spec: .object(o), hasLoss: chosenLoss != nil)
+    }
+
+    /// Reads and translates a Keras model file: the JSON of `model.to_json()`, an
+    /// extracted `config.json`, or a `.keras` archive (whose `config.json` is read, and
+    /// whose `compile_config` gives the loss and optimizer).
+    ///
+    /// - Throws: ``SpecError`` naming the file (`model.keras (config.json)` for an
+    ///   archive's entry) for an unreadable file or archive, invalid JSON, or anything
+    ///   ``translate(_:file:)`` refuses.
+    public func translate(path: String) throws(SpecError) -> KerasImport {
+        let bytes = try FileIO.read(path: path)
+        if ZipArchive.looksLikeZip(bytes) {
+            let entry = try ZipArchive(bytes: bytes, file: path).contents(of: "config.json")
+            let name = "\(path) (config.json)"
+            return try translate(JSONParser.parse(entry, file: name), file: name)
+        }
+        return try translate(JSONParser.parse(bytes, file: path), file: path)
     }
 
     /// Reads a loss given on the command line: a Keras loss name (`mse`,

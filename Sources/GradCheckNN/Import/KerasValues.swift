@@ -89,14 +89,15 @@ enum KerasValues {
             try c.finish()
             spec = try InitializerSpec.decode(.object(o), path: path, file: file)
         }
-        return spec == fallback ? nil : spec.jsonValue
+        if spec == fallback { return Optional<JSONValue>.none }
+        return spec.jsonValue
     }
 
     /// A regularizer (`{"class_name": "L2", "config": {"l2": 0.01}}`, or `"l2"`), as
     /// `{"l2": 0.01}`; `nil` for `null`. Keras and the format both add `l2 * sum(w^2)`
     /// and `l1 * sum(|w|)`.
     static func regularizer(_ v: JSONValue?, path: String, file: String?) throws(SpecError) -> JSONValue? {
-        guard let v, !v.isNull else { return nil }
+        guard let v, !v.isNull else { return Optional<JSONValue>.none }
         if case let .string(name) = v {
             // Keras' string forms use its default factor 0.01.
             switch name {
@@ -118,7 +119,7 @@ enum KerasValues {
         if className != "L2", let l1 = try c.number("l1"), l1 != 0 { o["l1"] = .number(l1) }
         if className != "L1", let l2 = try c.number("l2"), l2 != 0 { o["l2"] = .number(l2) }
         try c.finish()
-        if o.isEmpty { return nil }   // L1L2(0, 0) penalises nothing
+        if o.isEmpty { return Optional<JSONValue>.none }   // L1L2(0, 0) penalises nothing
         return try RegularizerSpec.decode(.object(o), path: path, file: file).jsonValue
     }
 
