@@ -258,8 +258,14 @@ enum KerasLayers {
 
     // MARK: Recurrent layers
 
-    private static func recurrent(_ className: String, _ c: inout KerasConfig) throws(SpecError) -> TranslatedLayer {
+    /// A recurrent layer; `backwards` is what `go_backwards` must be (true only for the
+    /// backward layer of a `Bidirectional`).
+    private static func recurrent(_ className: String, _ c: inout KerasConfig,
+                                  backwards: Bool = false) throws(SpecError) -> TranslatedLayer {
         var o = JSONObject()
+        try c.requireDefault("go_backwards", .bool(backwards), because: backwards
+            ? "the backward layer of a Bidirectional reads the sequence reversed"
+            : "a recurrent layer reads the sequence in order (wrap it in a Bidirectional for both directions)")
         o["units"] = .integer(try c.positiveInt("units"))
         o["activation"] = try c.take("activation").map { v throws(SpecError) in
             try KerasValues.activation(v, path: c.path("activation"), file: c.file)
@@ -304,9 +310,7 @@ enum KerasLayers {
         }
         var c = try KerasConfig(v["config"] ?? .null, path: SpecPath.member(path, "config"), file: file, what: "Keras \(className)")
         _ = try c.layerCommon()
-        try c.requireDefault("go_backwards", .bool(backwards),
-                             because: backwards ? "the backward layer reads the sequence reversed" : "the forward layer reads it in order")
-        let layer = try recurrent(className, &c)
+        let layer = try recurrent(className, &c, backwards: backwards)
         try c.finish()
         return layer
     }
