@@ -55,19 +55,23 @@ public struct KerasImporter: Sendable {
     ///   fixed.
     public func translate(_ document: JSONValue, file: String? = nil) throws(SpecError) -> KerasImport {
         var top = try KerasConfig(document, path: "", file: file, what: "Keras model")
+        if document["format"]?.stringValue == ModelSpec.format {
+            throw top.error("format", "this is a \(ModelSpec.format) spec already, not a Keras model")
+        }
         top.ignore("module", "registered_name", "build_config")
         let className = try top.string("class_name") ?? ""
+        guard ["Sequential", "Functional", "Model"].contains(className) else {
+            throw top.error("class_name", "a Keras \(className.isEmpty ? "model" : "\"\(className)\"") is not a Sequential or "
+                + "Functional model; only those two record how their layers are wired (rebuild a subclassed model "
+                + "with the functional API)")
+        }
         let config = try top.require("config")
         var model: KerasModelTranslation
         switch className {
         case "Sequential":
             model = try KerasModelTranslation.sequential(config, path: "config", file: file)
-        case "Functional", "Model":
-            model = try KerasModelTranslation.functional(config, path: "config", file: file)
         default:
-            throw top.error("class_name", "a Keras \(className.isEmpty ? "model" : "\"\(className)\"") is not a Sequential or "
-                + "Functional model; only those two record how their layers are wired (rebuild a subclassed model "
-                + "with the functional API)")
+            model = try KerasModelTranslation.functional(config, path: "config", file: file)
         }
         var compiledLoss: LossSpec?
         var optimizer: OptimizerSpec?
