@@ -38,5 +38,5 @@ let package = Package(
         .testTarget(name: "GradCheckCLITests", dependencies: ["GradCheckCLI"], exclude: ["Data"]),
         .testTarget(name: "GradCheckTestingTests", dependencies: ["GradCheckTesting"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -27,5 +27,5 @@ let package = Package(
             path: "Sources/gradcheck-bench"
         ),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -15,5 +15,5 @@ let package = Package(
             .product(name: "GradCheckTesting", package: "GradCheck"),
         ]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

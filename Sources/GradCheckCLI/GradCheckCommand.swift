@@ -34,7 +34,7 @@ public enum GradCheckCommand {
         return Result(status: status, standardOutput: console.standardOutput, standardError: console.standardError)
     }
 
-    static let commands: [(name: String, summary: String, run: ([String], Console) throws -> Int32, help: () -> String)] = [
+    static let commands: [(name: String, summary: String, run: @Sendable ([String], Console) throws -> Int32, help: @Sendable () -> String)] = [
         ("check", "verify a model's gradients by central differences (every layer, and the whole model + loss)",
          CheckCommand.run, { CheckCommand.help }),
         ("gradients", "print the loss and analytic gradients as gradcheck.gradients/1",

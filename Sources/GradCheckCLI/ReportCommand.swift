@@ -16,10 +16,10 @@ enum ReportCommand {
     }
 
     /// The threshold flags: name, value name, help, and where the value goes.
-    struct ThresholdFlag {
+    struct ThresholdFlag: Sendable {
         var name: String
         var help: String
-        var apply: (inout HealthThresholds, Double) -> Void
+        var apply: @Sendable (inout HealthThresholds, Double) -> Void
         var integer = false
     }
 

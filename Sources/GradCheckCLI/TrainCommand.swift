@@ -362,6 +362,8 @@ final class ProgressObserver: TrainingObserver {
 
 /// A SIGINT during training: the run stops after the step in progress.
 enum Interrupt {
+    /// `nonisolated(unsafe)` is safe: a `sig_atomic_t` is the one type a signal handler may
+    /// write, and the training loop only reads it.
     nonisolated(unsafe) static var requested: sig_atomic_t = 0
 
     static func install() {

@@ -384,6 +384,9 @@ final class LabRecorder: TrainingObserver {
 }
 
 /// The runs' results, filled in from several threads.
+///
+/// `@unchecked Sendable` is safe: `results` and `done` are only written under `lock`, and
+/// `results` is read after every worker has finished.
 final class ResultBox: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var results: [Result<ClippingLabRun, any Error>?]

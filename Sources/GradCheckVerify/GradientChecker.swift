@@ -100,7 +100,7 @@ public struct GradientChecker: Sendable {
         let elements = selectedElements(count: arg.value.count, target: target, name: arg.name)
         let chunks = stride(from: 0, to: elements.count, by: chunkSize).map { Array(elements[$0..<Swift.min($0 + chunkSize, elements.count)]) }
         let slots = ResultSlots(count: chunks.count)
-        let work = { (c: Int) in
+        let work: @Sendable (Int) -> Void = { c in
             slots.set(c, checkChunk(objective, argument: a, elements: chunks[c], analytic: analytic))
         }
         let threadCount = Swift.max(1, Swift.min(threads ?? _processorCount(), chunks.count))
@@ -286,6 +286,8 @@ public struct GradientChecker: Sendable {
 }
 
 /// Per-chunk result storage written by concurrent workers, each to its own slot.
+///
+/// `@unchecked Sendable` is safe: every access to the mutable `slots` goes through `lock`.
 final class ResultSlots: @unchecked Sendable {
     private var slots: [[ElementCheck]]
     private let lock = NSLockLike()
@@ -295,6 +297,8 @@ final class ResultSlots: @unchecked Sendable {
 }
 
 /// A shared counter handing out chunk numbers to workers.
+///
+/// `@unchecked Sendable` is safe: every access to the mutable `next` goes through `lock`.
 final class ChunkCounter: @unchecked Sendable {
     private var next = 0
     private let lock = NSLockLike()
