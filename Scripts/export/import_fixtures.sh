@@ -12,6 +12,6 @@ $gc import keras Fixtures/keras/mlp.json --output Fixtures/keras/mlp/spec.json
 $gc import keras Fixtures/keras/cnn.json --loss sparse_categorical_crossentropy --output Fixtures/keras/cnn/spec.json
 $gc import keras Fixtures/keras/recurrent-stack.json --loss mse --output Fixtures/keras/recurrent-stack/spec.json
 $gc import keras Fixtures/keras/tcn.json --loss mse --output Fixtures/keras/tcn/spec.json
-for name in transformer-encoder cross-attention bigru-tagger; do
+for name in sequence-conv transformer-encoder cross-attention bigru-tagger; do
     $gc import keras Fixtures/keras/$name.json --loss "$logits" --output Fixtures/keras/$name/spec.json
 done

@@ -68,6 +68,24 @@ def recurrent_stack():
     return model, "mse"
 
 
+def sequence_conv():
+    """A Sequential model of issue 14's sequence layers: no graph, so it runs without the
+    graph decoder."""
+    model = keras.Sequential([
+        keras.Input((16, 3)),
+        layers.Conv1D(6, 3, padding="causal", dilation_rate=2, activation="tanh", name="conv"),
+        layers.MaxPooling1D(2, name="pool"),
+        layers.GroupNormalization(groups=3, name="group_norm"),
+        layers.Bidirectional(layers.LSTM(4, return_sequences=True), merge_mode="sum", name="bilstm"),
+        layers.RMSNormalization(name="rms"),
+        layers.Conv1D(5, 2, strides=2, padding="same", name="conv_same"),
+        layers.AveragePooling1D(2, strides=1, padding="same", name="smooth"),
+        layers.GlobalMaxPooling1D(name="summary"),
+        layers.Dense(3, name="logits"),
+    ], name="sequence-conv")
+    return model, LOGITS
+
+
 def transformer_encoder(vocab=50, length=16, d=32, heads=4, blocks=2):
     tokens = keras.Input((length,), dtype="int32", name="tokens")
     positions = keras.Input((length,), dtype="int32", name="positions")
@@ -129,7 +147,8 @@ def bigru_tagger(length=12, vocab=30, tags=5):
 
 
 FIXTURES = {
-    "mlp": mlp, "cnn": cnn, "recurrent-stack": recurrent_stack, "transformer-encoder": transformer_encoder,
+    "mlp": mlp, "cnn": cnn, "recurrent-stack": recurrent_stack, "sequence-conv": sequence_conv,
+    "transformer-encoder": transformer_encoder,
     "cross-attention": cross_attention, "tcn": tcn, "bigru-tagger": bigru_tagger,
 }
 
