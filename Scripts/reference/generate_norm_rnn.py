@@ -317,13 +317,15 @@ def make_data(model):
 
 # ---------------------------------------------------------------------------
 
-def generate(name):
+def generate(name, model_class=None, data=None):
+    """Writes the three reference files of spec `name`; `model_class` and `data` default
+    to this module's Model and make_data (generate_sequence.py passes its own)."""
     path = os.path.join(SPEC_DIR, name + ".json")
     with open(path) as f:
         spec = json.load(f)
     spec.setdefault("name", name)
-    model = Model(spec)
-    values, xnp, ynp = make_data(model)
+    model = (model_class or Model)(spec)
+    values, xnp, ynp = (data or make_data)(model)
     trainable = [n for n, _ in model.parameter_shapes()]
 
     params = {n: torch.tensor(values[n], requires_grad=True) for n in trainable}

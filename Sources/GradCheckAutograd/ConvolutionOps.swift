@@ -6,6 +6,9 @@ import GradCheckTensor
 /// `valid` padding: `out = floor((n - k) / s) + 1`, no padding. `same` padding, as
 /// TensorFlow pads: `out = ceil(n / s)`, total padding `max((out - 1) * s + k - n, 0)` per
 /// axis, split with the odd one at the bottom / right (`before = total / 2`).
+/// A dilated window (``dilationHeight``, ``dilationWidth`` above 1) reads every `d`-th
+/// element, spanning `d · (k − 1) + 1` positions; explicit padding (the `causal` padding of
+/// a 1-D convolution) comes from ``init(inputHeight:inputWidth:windowHeight:windowWidth:strideHeight:strideWidth:dilationHeight:dilationWidth:padTop:padBottom:padLeft:padRight:)``.
 public struct Window2D: Sendable, Hashable, CustomStringConvertible {
     /// The input's height and width.
     public let inputHeight: Int, inputWidth: Int
@@ -19,6 +22,8 @@ public struct Window2D: Sendable, Hashable, CustomStringConvertible {
     public let padBottom: Int, padRight: Int
     /// The output's height and width.
     public let outputHeight: Int, outputWidth: Int
+    /// The step between the elements a window reads, along height and width (1: adjacent).
+    public let dilationHeight: Int, dilationWidth: Int
 
     /// The geometry of a window on an input.
     ///
@@ -32,10 +37,43 @@ public struct Window2D: Sendable, Hashable, CustomStringConvertible {
         self.windowWidth = windowWidth
         self.strideHeight = strideHeight
         self.strideWidth = strideWidth
+        self.dilationHeight = 1
+        self.dilationWidth = 1
         let h = Self.padding(input: inputHeight, window: windowHeight, stride: strideHeight, same: same)
         let w = Self.padding(input: inputWidth, window: windowWidth, stride: strideWidth, same: same)
         (padTop, padBottom, outputHeight) = h
         (padLeft, padRight, outputWidth) = w
+    }
+
+    /// The geometry of a dilated window with explicit padding on each side.
+    ///
+    /// The window spans `d · (k − 1) + 1` positions per axis, and the output has
+    /// `max(floor((n + before + after − span) / s) + 1, 0)` positions.
+    ///
+    /// - Precondition: every size, stride and dilation is positive, every padding is ≥ 0.
+    public init(inputHeight: Int, inputWidth: Int, windowHeight: Int, windowWidth: Int,
+                strideHeight: Int, strideWidth: Int, dilationHeight: Int, dilationWidth: Int,
+                padTop: Int, padBottom: Int, padLeft: Int, padRight: Int) {
+        precondition(strideHeight > 0 && strideWidth > 0 && dilationHeight > 0 && dilationWidth > 0
+                     && min(padTop, padBottom, padLeft, padRight) >= 0, "Window2D: bad geometry")
+        self.inputHeight = inputHeight
+        self.inputWidth = inputWidth
+        self.windowHeight = windowHeight
+        self.windowWidth = windowWidth
+        self.strideHeight = strideHeight
+        self.strideWidth = strideWidth
+        self.dilationHeight = dilationHeight
+        self.dilationWidth = dilationWidth
+        self.padTop = padTop
+        self.padBottom = padBottom
+        self.padLeft = padLeft
+        self.padRight = padRight
+        func out(_ n: Int, _ k: Int, _ s: Int, _ d: Int, _ pad: Int) -> Int {
+            let span = d * (k - 1) + 1
+            return n + pad >= span ? (n + pad - span) / s + 1 : 0
+        }
+        outputHeight = out(inputHeight, windowHeight, strideHeight, dilationHeight, padTop + padBottom)
+        outputWidth = out(inputWidth, windowWidth, strideWidth, dilationWidth, padLeft + padRight)
     }
 
     /// The padding before and after, and the output size, along one axis.
@@ -57,7 +95,8 @@ public struct Window2D: Sendable, Hashable, CustomStringConvertible {
     public var windowSize: Int { windowHeight * windowWidth }
 
     public var description: String {
-        "\(windowHeight)x\(windowWidth) window, strides \(strideHeight)x\(strideWidth), on \(inputHeight)x\(inputWidth) "
+        "\(windowHeight)x\(windowWidth) window, strides \(strideHeight)x\(strideWidth)"
+            + (dilationHeight == 1 && dilationWidth == 1 ? "" : ", dilation \(dilationHeight)x\(dilationWidth)") + ", on \(inputHeight)x\(inputWidth) "
             + "(padding top \(padTop), bottom \(padBottom), left \(padLeft), right \(padRight)) -> \(outputHeight)x\(outputWidth)"
     }
 }
@@ -86,10 +125,10 @@ extension Tensor {
                         for ow in 0..<w.outputWidth {
                             let dst = c + row * width
                             for i in 0..<w.windowHeight {
-                                let ih = oh * w.strideHeight - w.padTop + i
+                                let ih = oh * w.strideHeight - w.padTop + i * w.dilationHeight
                                 guard ih >= 0 && ih < w.inputHeight else { continue }
                                 for j in 0..<w.windowWidth {
-                                    let iw = ow * w.strideWidth - w.padLeft + j
+                                    let iw = ow * w.strideWidth - w.padLeft + j * w.dilationWidth
                                     guard iw >= 0 && iw < w.inputWidth else { continue }
                                     let src = image + (ih * w.inputWidth + iw) * channels
                                     let d = dst + (i * w.windowWidth + j) * channels
@@ -125,10 +164,10 @@ extension Tensor {
                         for ow in 0..<w.outputWidth {
                             let src = c + row * width
                             for i in 0..<w.windowHeight {
-                                let ih = oh * w.strideHeight - w.padTop + i
+                                let ih = oh * w.strideHeight - w.padTop + i * w.dilationHeight
                                 guard ih >= 0 && ih < w.inputHeight else { continue }
                                 for j in 0..<w.windowWidth {
-                                    let iw = ow * w.strideWidth - w.padLeft + j
+                                    let iw = ow * w.strideWidth - w.padLeft + j * w.dilationWidth
                                     guard iw >= 0 && iw < w.inputWidth else { continue }
                                     let dst = image + (ih * w.inputWidth + iw) * channels
                                     let s = src + (i * w.windowWidth + j) * channels

@@ -13,6 +13,7 @@ extension Tape {
     @_specialize(where Scalar == Double)
     @_specialize(where Scalar == Float)
     public func maxPool2D(_ x: Variable<Scalar>, window w: Window2D) -> Variable<Scalar> {
+        precondition(w.dilationHeight == 1 && w.dilationWidth == 1, "maxPool2D: dilated windows are not supported")
         let xv = values[x.index]
         let batch = xv.shape[0], channels = xv.shape[3]
         let count = batch * w.outputHeight * w.outputWidth * channels
@@ -73,6 +74,7 @@ extension Tape {
     @_specialize(where Scalar == Double)
     @_specialize(where Scalar == Float)
     public func averagePool2D(_ x: Variable<Scalar>, window w: Window2D) -> Variable<Scalar> {
+        precondition(w.dilationHeight == 1 && w.dilationWidth == 1, "averagePool2D: dilated windows are not supported")
         let xv = values[x.index]
         let batch = xv.shape[0], channels = xv.shape[3]
         let inputShape = xv.shape

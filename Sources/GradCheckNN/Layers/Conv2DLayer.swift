@@ -42,25 +42,37 @@ public struct Conv2DLayer: Layer {
     public init(name: String, spec: Conv2DSpec, inputShape: [Int]) {
         precondition(Self.inputProblem(spec: spec, inputShape: inputShape) == nil,
                      "\(name): \(Self.inputProblem(spec: spec, inputShape: inputShape) ?? "")")
+        let window = Window2D(inputHeight: inputShape[0], inputWidth: inputShape[1],
+                              windowHeight: spec.kernelSize[0], windowWidth: spec.kernelSize[1],
+                              strideHeight: spec.strides[0], strideWidth: spec.strides[1], same: spec.padding == .same)
+        self.init(name: name, inputShape: inputShape, window: window, kernelShape: spec.kernelSize + [inputShape[2], spec.filters],
+                  filters: spec.filters, useBias: spec.useBias, kernelInitializer: spec.kernelInitializer,
+                  biasInitializer: spec.biasInitializer, kernelRegularizer: spec.kernelRegularizer.map(Regularizer.init),
+                  biasRegularizer: spec.biasRegularizer.map(Regularizer.init),
+                  activityRegularizer: spec.activityRegularizer.map(Regularizer.init), activation: Activation(spec.activation))
+    }
+
+    /// Builds the layer on a given window geometry, with the kernel parameter of
+    /// `kernelShape` (any shape whose elements are `[kh, kw, in, filters]` row-major, so
+    /// ``Conv1DLayer`` shares this layer with its `[k, in, filters]` kernel).
+    init(name: String, inputShape: [Int], window: Window2D, kernelShape: [Int], filters: Int, useBias: Bool,
+         kernelInitializer: InitializerSpec, biasInitializer: InitializerSpec, kernelRegularizer: Regularizer?,
+         biasRegularizer: Regularizer?, activityRegularizer: Regularizer?, activation: Activation) {
         self.name = name
         self.inputShape = inputShape
-        self.filters = spec.filters
-        self.useBias = spec.useBias
-        self.window = Window2D(inputHeight: inputShape[0], inputWidth: inputShape[1],
-                               windowHeight: spec.kernelSize[0], windowWidth: spec.kernelSize[1],
-                               strideHeight: spec.strides[0], strideWidth: spec.strides[1], same: spec.padding == .same)
-        self.outputShape = [window.outputHeight, window.outputWidth, spec.filters]
-        var params = [ParameterDescriptor(
-            name: "\(name)/kernel", layer: name, shape: spec.kernelSize + [inputShape[2], spec.filters],
-            initializer: spec.kernelInitializer, regularizer: spec.kernelRegularizer.map(Regularizer.init))]
-        if spec.useBias {
-            params.append(ParameterDescriptor(
-                name: "\(name)/bias", layer: name, shape: [spec.filters],
-                initializer: spec.biasInitializer, regularizer: spec.biasRegularizer.map(Regularizer.init)))
+        self.filters = filters
+        self.useBias = useBias
+        self.window = window
+        self.outputShape = [window.outputHeight, window.outputWidth, filters]
+        var params = [ParameterDescriptor(name: "\(name)/kernel", layer: name, shape: kernelShape,
+                                          initializer: kernelInitializer, regularizer: kernelRegularizer)]
+        if useBias {
+            params.append(ParameterDescriptor(name: "\(name)/bias", layer: name, shape: [filters],
+                                              initializer: biasInitializer, regularizer: biasRegularizer))
         }
         self.parameters = params
-        self.activityRegularizer = spec.activityRegularizer.map(Regularizer.init)
-        self.outputActivation = Activation(spec.activation)
+        self.activityRegularizer = activityRegularizer
+        self.outputActivation = activation
     }
 
     @_specialize(where S == Double)
@@ -76,7 +88,9 @@ public struct Conv2DLayer: Layer {
     public func forwardBeforeActivation<S: TensorScalar>(
         _ x: Variable<S>, _ parameters: [Variable<S>], on tape: Tape<S>, context: ForwardContext
     ) -> Variable<S> {
-        let z = tape.conv2D(x, parameters[0], window: window)
+        let kernel = tape.value(parameters[0]).rank == 4 ? parameters[0]
+            : tape.reshape(parameters[0], to: [window.windowHeight, window.windowWidth, inputShape[2], filters])
+        let z = tape.conv2D(x, kernel, window: window)
         return useBias ? tape.addBias(z, parameters[1]) : z
     }
 

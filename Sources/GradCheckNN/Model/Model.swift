@@ -129,6 +129,9 @@ public struct Model: Sendable {
             layer = try Self.atSpecPath(layerSpec, file: file) { () throws(ModelError) in
                 try GRULayer(name: name, spec: rnn, inputShape: shape)
             }
+        case .conv1D, .maxPooling1D, .averagePooling1D, .globalAveragePooling1D, .globalMaxPooling1D,
+             .globalMaxPooling2D, .rmsNormalization, .groupNormalization, .bidirectional, .multiHeadAttention:
+            layer = try Self.buildSequenceLayer(layerSpec, inputShape: shape, file: file)
         case let .residual(block):
             var inner: [any Layer] = []
             var innerShape = shape

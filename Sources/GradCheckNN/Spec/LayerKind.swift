@@ -32,6 +32,27 @@ public enum LayerKind: Sendable, Equatable {
     case gru(RecurrentSpec)
     /// `input + inner layers(input)`.
     case residual(ResidualSpec)
+    // Sequence, attention and normalisation layers (issue 14).
+    /// A 1-D convolution on `[timesteps, channels]`.
+    case conv1D(Conv1DSpec)
+    /// Max pooling on `[timesteps, channels]`.
+    case maxPooling1D(Pooling1DSpec)
+    /// Average pooling on `[timesteps, channels]`.
+    case averagePooling1D(Pooling1DSpec)
+    /// The mean over time: `[timesteps, channels] → [channels]`.
+    case globalAveragePooling1D
+    /// The maximum over time: `[timesteps, channels] → [channels]`.
+    case globalMaxPooling1D
+    /// The maximum over height and width: `[height, width, channels] → [channels]`.
+    case globalMaxPooling2D
+    /// Root-mean-square normalisation over the last axis.
+    case rmsNormalization(RMSNormalizationSpec)
+    /// Group normalisation over channel groups and every per-sample position.
+    case groupNormalization(GroupNormalizationSpec)
+    /// A recurrent layer run forwards and backwards, outputs merged.
+    case bidirectional(BidirectionalSpec)
+    /// Keras multi-head attention (self-attention on one input).
+    case multiHeadAttention(MultiHeadAttentionSpec)
 
     /// The layer type as the format names it: `"dense"`, `"activation"`, ...
     public var typeName: String {
@@ -52,6 +73,16 @@ public enum LayerKind: Sendable, Equatable {
         case .lstm: return "lstm"
         case .gru: return "gru"
         case .residual: return "residual"
+        case .conv1D: return "conv1d"
+        case .maxPooling1D: return "max_pooling1d"
+        case .averagePooling1D: return "average_pooling1d"
+        case .globalAveragePooling1D: return "global_average_pooling1d"
+        case .globalMaxPooling1D: return "global_max_pooling1d"
+        case .globalMaxPooling2D: return "global_max_pooling2d"
+        case .rmsNormalization: return "rms_normalization"
+        case .groupNormalization: return "group_normalization"
+        case .bidirectional: return "bidirectional"
+        case .multiHeadAttention: return "multi_head_attention"
         }
     }
 
@@ -60,6 +91,8 @@ public enum LayerKind: Sendable, Equatable {
         "dense", "activation", "dropout", "flatten", "reshape", "batch_normalization", "layer_normalization",
         "conv2d", "max_pooling2d", "average_pooling2d", "global_average_pooling2d", "embedding",
         "simple_rnn", "lstm", "gru", "residual",
+        "conv1d", "max_pooling1d", "average_pooling1d", "global_average_pooling1d", "global_max_pooling1d",
+        "global_max_pooling2d", "rms_normalization", "group_normalization", "bidirectional", "multi_head_attention",
     ]
 
     /// Layer types the format defines (FORMATS.md §1) that this version does not decode
@@ -79,6 +112,14 @@ public enum LayerKind: Sendable, Equatable {
         "adaptiveavgpool2d": "global_average_pooling2d", "batchnorm2d": "batch_normalization",
         "batchnorm1d": "batch_normalization", "batchnormalization": "batch_normalization",
         "layernormalization": "layer_normalization",
+        "convolution1d": "conv1d", "maxpooling1d": "max_pooling1d", "maxpool1d": "max_pooling1d",
+        "averagepooling1d": "average_pooling1d", "avgpool1d": "average_pooling1d",
+        "globalaveragepooling1d": "global_average_pooling1d", "globalmaxpooling1d": "global_max_pooling1d",
+        "globalmaxpooling2d": "global_max_pooling2d", "adaptivemaxpool2d": "global_max_pooling2d",
+        "rmsnormalization": "rms_normalization", "rmsnorm": "rms_normalization", "rms_norm": "rms_normalization",
+        "groupnormalization": "group_normalization", "groupnorm": "group_normalization", "group_norm": "group_normalization",
+        "multiheadattention": "multi_head_attention", "mha": "multi_head_attention",
+        "birnn": "bidirectional",
     ]
 
     /// Keys each supported type accepts besides `type` and `name`.
@@ -95,6 +136,12 @@ public enum LayerKind: Sendable, Equatable {
         case "embedding": return EmbeddingSpec.keys
         case "simple_rnn", "lstm", "gru": return RecurrentSpec.keys(for: type)
         case "residual": return ResidualSpec.keys
+        case "conv1d": return Conv1DSpec.keys
+        case "max_pooling1d", "average_pooling1d": return Pooling1DSpec.keys
+        case "rms_normalization": return RMSNormalizationSpec.keys
+        case "group_normalization": return GroupNormalizationSpec.keys
+        case "bidirectional": return BidirectionalSpec.keys
+        case "multi_head_attention": return MultiHeadAttentionSpec.keys
         default: return []
         }
     }
@@ -149,6 +196,16 @@ public enum LayerKind: Sendable, Equatable {
             return .gru(try RecurrentSpec.decode(r, type: type))
         case "residual":
             return .residual(try ResidualSpec.decode(r))
+        case "conv1d": return .conv1D(try Conv1DSpec.decode(r))
+        case "max_pooling1d": return .maxPooling1D(try Pooling1DSpec.decode(r))
+        case "average_pooling1d": return .averagePooling1D(try Pooling1DSpec.decode(r))
+        case "global_average_pooling1d": return .globalAveragePooling1D
+        case "global_max_pooling1d": return .globalMaxPooling1D
+        case "global_max_pooling2d": return .globalMaxPooling2D
+        case "rms_normalization": return .rmsNormalization(try RMSNormalizationSpec.decode(r))
+        case "group_normalization": return .groupNormalization(try GroupNormalizationSpec.decode(r))
+        case "bidirectional": return .bidirectional(try BidirectionalSpec.decode(r))
+        case "multi_head_attention": return .multiHeadAttention(try MultiHeadAttentionSpec.decode(r))
         default:
             return .reshape(targetShape: try r.require("target_shape", decodeTargetShape))
         }
@@ -195,6 +252,13 @@ public enum LayerKind: Sendable, Equatable {
         case let .embedding(spec): spec.encode(into: &o)
         case let .simpleRNN(spec), let .lstm(spec), let .gru(spec): spec.encode(into: &o, type: typeName)
         case let .residual(spec): spec.encode(into: &o)
+        case let .conv1D(spec): spec.encode(into: &o)
+        case let .maxPooling1D(spec), let .averagePooling1D(spec): spec.encode(into: &o)
+        case .globalAveragePooling1D, .globalMaxPooling1D, .globalMaxPooling2D: break
+        case let .rmsNormalization(spec): spec.encode(into: &o)
+        case let .groupNormalization(spec): spec.encode(into: &o)
+        case let .bidirectional(spec): spec.encode(into: &o)
+        case let .multiHeadAttention(spec): spec.encode(into: &o)
         }
     }
 }
