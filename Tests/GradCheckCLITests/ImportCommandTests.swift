@@ -12,15 +12,14 @@ import Testing
     static let logits = #"{"type": "sparse_categorical_crossentropy", "from_logits": true}"#
     /// The `--loss` each fixture was exported with (`nil`: from the model's compile_config).
     static let losses: [String: String?] = [
-        "mlp": nil, "cnn": "sparse_categorical_crossentropy", "recurrent-stack": "mse", "tcn": "mse",
+        "mlp": nil, "cnn": "sparse_categorical_crossentropy", "recurrent-stack": "mse", "tcn": "mse", "sequence-conv": logits,
         "transformer-encoder": logits, "cross-attention": logits, "bigru-tagger": logits,
     ]
 
     /// Fixtures whose layers this build's decoder runs: compared with Keras to 1e-9.
-    static let compared = ["mlp", "cnn", "recurrent-stack"]
+    static let compared = ["mlp", "cnn", "recurrent-stack", "sequence-conv"]
     /// Graph fixtures waiting for the graph decoder (top-level `inputs`, per-layer `inputs`,
-    /// merge layers) and the layers of issue 14 (multi_head_attention, conv1d, pooling1d,
-    /// bidirectional, group/rms normalisation). When a build decodes one of them,
+    /// merge layers, cross-attention's `[query, value, key]`). When a build decodes one of them,
     /// `graphFixturesAwaitTheDecoder` fails: move it to `compared`.
     static let awaitingDecoder = ["transformer-encoder", "cross-attention", "tcn", "bigru-tagger"]
 

@@ -17,6 +17,7 @@ import Testing
         ("cnn", LossSpec(kind: .sparseCategoricalCrossentropy)),
         ("recurrent-stack", LossSpec(kind: .meanSquaredError)),
         ("tcn", LossSpec(kind: .meanSquaredError)),
+        ("sequence-conv", LossSpec(kind: .sparseCategoricalCrossentropy, fromLogits: true)),
         ("transformer-encoder", LossSpec(kind: .sparseCategoricalCrossentropy, fromLogits: true)),
         ("cross-attention", LossSpec(kind: .sparseCategoricalCrossentropy, fromLogits: true)),
         ("bigru-tagger", LossSpec(kind: .sparseCategoricalCrossentropy, fromLogits: true)),
