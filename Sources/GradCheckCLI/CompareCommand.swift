@@ -93,9 +93,23 @@ enum CompareCommand {
         for (name, tensor) in oursByName.pairs {
             try compare(name, tensor, refByName[name], path: "parameters[\"\(name)\"]")
         }
-        if let oursInputs = ours.inputs {
-            if let refInputs = reference.inputs {
-                try compare("inputs", oursInputs, refInputs, path: "inputs")
+        if let oursInputs = ours.namedInputs {
+            if let refInputs = reference.namedInputs {
+                switch oursInputs {
+                case let .single(t):
+                    guard case let .single(r) = refInputs else {
+                        throw ModelError(file: refPath, path: "inputs", "expected one tensor (the model has one input), got an object")
+                    }
+                    try compare("inputs", t, r, path: "inputs")
+                case let .named(list):
+                    for named in list {
+                        let path = "inputs[\"\(named.name)\"]"
+                        guard let r = refInputs[named.name] else {
+                            throw ModelError(file: refPath, path: "inputs", "missing the gradient of input \"\(named.name)\"")
+                        }
+                        try compare(path, named.tensor, r, path: path)
+                    }
+                }
             } else {
                 console.err("note: the reference has no input gradient; inputs not compared")
             }

@@ -20,9 +20,10 @@ enum GradientsCommand {
         let tensors = try session.model.orderedTensors(session.parameters)
         let g = session.model.lossAndGradients(parameters: tensors, inputs: session.inputs, targets: session.targets,
                                                context: ForwardContext(training: true, seed: session.seed))
-        // Token ids (an embedding first) have no gradient: `inputs` is left out (FORMATS.md §2).
+        // Token ids (integer inputs) have no gradient: they are left out, and so is `inputs`
+        // when no input is float; several inputs are keyed by name.
         return GradientsFile(loss: g.loss, parameters: g.parameters.namedTensors,
-                             inputs: session.model.takesIndices ? nil : g.inputs)
+                             namedInputs: session.model.inputGradients(g.inputs))
     }
 
     static func run(_ argv: [String], console: Console) throws -> Int32 {

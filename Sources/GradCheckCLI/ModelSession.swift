@@ -59,8 +59,7 @@ struct ModelSession {
         if let path = args.string("batch") {
             if args.string("batch-size") != nil { throw CLIError("--batch-size does not apply to --batch (the file sets the batch)") }
             let file = try BatchFile.load(path: path)
-            try model.checkInputs(file.inputs, file: path)
-            inputs = file.inputs
+            inputs = try model.packInputs(file.namedInputs, file: path)
             targetTensor = file.targets
             targets = try model.targets(from: file.targets, batchSize: inputs.shape[0], file: path)
             batchDescription = path
@@ -69,11 +68,17 @@ struct ModelSession {
             let (features, labels, _) = try table.split(label: args.string("label") ?? "label", file: path)
             let width = model.inputShape.reduce(1, *)
             guard features.first?.count == width else {
+                let takes = model.inputs.count == 1 ? "input_shape \(model.inputShape)"
+                    : "inputs (\(model.inputs.map { "\($0.name) \($0.shape)" }.joined(separator: ", ")), in that order)"
                 throw ModelError(file: path, path: "",
-                    "the CSV has \(features.first?.count ?? 0) feature columns, but the model's input_shape \(model.inputShape) takes \(width)")
+                    "the CSV has \(features.first?.count ?? 0) feature columns, but the model's \(takes) takes \(width)")
             }
-            // Token ids (an embedding first) are used as they are, not standardised.
-            let standardized = model.takesIndices ? features : Standardizer(fitting: features).transform(features)
+            // Token ids (integer inputs) are used as they are, not standardised.
+            var scaler = Standardizer(fitting: features)
+            for input in model.inputs where input.isInteger {
+                for j in input.range { scaler.means[j] = 0; scaler.scales[j] = 1 }
+            }
+            let standardized = model.takesIndices ? features : scaler.transform(features)
             var rng = SeededRNG(seed: seed, name: "batch rows")
             let count = min(batchSize, features.count)
             var pool = Array(0..<features.count)
@@ -86,14 +91,17 @@ struct ModelSession {
             batchDescription = "\(count) rows of \(path)"
         } else {
             var rng = SeededRNG(seed: seed, name: "random batch")
-            let count = batchSize * model.inputShape.reduce(1, *)
-            if let embedding = model.layers.first as? EmbeddingLayer {
-                // Token ids, uniform in 0..<input_dim.
-                inputs = Tensor(unchecked: [batchSize] + model.inputShape,
-                                scalars: (0..<count).map { _ in Double(rng.index(below: embedding.inputDim)) })
-            } else {
-                inputs = Tensor(unchecked: [batchSize] + model.inputShape, scalars: (0..<count).map { _ in rng.normal() })
-            }
+            // Each input in order: token ids uniform in 0..<input_dim, float values normal.
+            let m = model
+            inputs = m.packInputs(m.inputs.indices.map { k -> Tensor<Double> in
+                let input = m.inputs[k]
+                let count = batchSize * input.count
+                if let limit = m.idLimit(ofInput: k) {
+                    return Tensor(unchecked: [batchSize] + input.shape,
+                                  scalars: (0..<count).map { _ in Double(rng.index(below: limit)) })
+                }
+                return Tensor(unchecked: [batchSize] + input.shape, scalars: (0..<count).map { _ in rng.normal() })
+            })
             targetTensor = Self.randomTargets(model: model, batchSize: batchSize, rng: &rng)
             targets = try model.targets(from: targetTensor, batchSize: batchSize)
             batchDescription = "random batch of \(batchSize) (seed \(seed))"

@@ -8,7 +8,8 @@ enum ValidateCommand {
         helpText(usage: "validate SPEC [--format text|json|markdown]", description: """
         Decodes and validates a gradcheck.model/1 spec (unknown keys, wrong types and impossible shapes
         are errors naming the JSON path), builds the model and prints its summary, like Keras'
-        summary(): each layer with its type, output shape and parameter count.
+        summary(): each layer with its type, output shape and parameter count, and for a graph
+        model (named inputs, branches, merges) what each layer takes ("connected to").
 
         Exit status: 0 for a valid spec, 2 otherwise.
         """, flags: flags)
@@ -24,15 +25,18 @@ enum ValidateCommand {
             var kind = layer.typeName
             if !layer.outputActivation.isLinear, layer.typeName != "activation" { kind += " (\(activationName(layer.outputActivation)))" }
             if layer.typeName == "activation" { kind = "activation (\(activationName(layer.outputActivation)))" }
-            return [layer.name, kind, "\([nil as Int?] .map { _ in "None" } + layer.outputShape.map(String.init))"
+            let row = [layer.name, kind, "\([nil as Int?] .map { _ in "None" } + layer.outputShape.map(String.init))"
                         .replacingOccurrences(of: "\"", with: ""), "\(count)"]
+            return model.isChain ? row : row + [sourceNames(model, layer: i).joined(separator: ", ")]
         }
         let total = model.parameters.reduce(0) { $0 + $1.count }
         let trainable = model.trainableParameters.reduce(0) { $0 + $1.count }
-        let header = ["layer", "type", "output shape", "params"]
+        let header = ["layer", "type", "output shape", "params"] + (model.isChain ? [] : ["connected to"])
         switch format {
         case .text:
-            var out = "Model: \"\(model.name)\"   input shape \(model.inputShape), loss \(lossName(model))\n\n"
+            let inputs = model.inputs.count == 1 && model.isChain ? "input shape \(model.inputShape)"
+                : "inputs " + model.inputs.map { "\($0.name) \($0.shape)\($0.isInteger ? " int" : "")" }.joined(separator: ", ")
+            var out = "Model: \"\(model.name)\"   \(inputs), loss \(lossName(model))\n\n"
             out += table(header, rows, rightAligned: [3])
             out += "\nTotal params: \(total)\nTrainable params: \(trainable)\nNon-trainable params: \(total - trainable)\n"
             console.out(out)
@@ -40,22 +44,38 @@ enum ValidateCommand {
             console.out("## Model `\(model.name)`\n\n" + markdownTable(header, rows)
                 + "\nTotal params: \(total) (trainable \(trainable)); loss \(lossName(model)).\n")
         case .json:
-            let value: JSONValue = .object([
+            var value: JSONObject = [
                 "format": "gradcheck.summary/1", "valid": true, "model": .string(model.name),
-                "input_shape": .integers(model.inputShape), "output_shape": .integers(model.outputShape),
+                "inputs": .array(model.inputs.map { input in
+                    .object(["name": .string(input.name), "shape": .integers(input.shape),
+                             "dtype": .string(input.isInteger ? "int" : "float")])
+                }),
+                "output_shape": .integers(model.outputShape),
                 "loss": .string(lossName(model)),
                 "layers": .array(model.layers.enumerated().map { i, layer in
                     .object(["name": .string(layer.name), "type": .string(layer.typeName),
+                             "inputs": .array(sourceNames(model, layer: i).map { .string($0) }),
                              "output_shape": .integers(layer.outputShape),
                              "parameters": .array(model.parameters[model.parameterRanges[i]].map { p in
                                  .object(["name": .string(p.name), "shape": .integers(p.shape), "trainable": .bool(p.trainable)])
                              })])
                 }),
                 "total_parameters": .integer(total), "trainable_parameters": .integer(trainable),
-            ])
-            console.out(JSONWriter.pretty.fileContents(for: value))
+            ]
+            if model.inputs.count == 1 { value["input_shape"] = .integers(model.inputShape) }
+            console.out(JSONWriter.pretty.fileContents(for: .object(value)))
         }
         return 0
+    }
+
+    /// What layer `i` takes, by name (model inputs and layers), as Keras' "Connected to".
+    static func sourceNames(_ model: Model, layer i: Int) -> [String] {
+        model.layerInputs[i].map { source in
+            switch source {
+            case let .input(k): return model.inputs[k].name
+            case let .layer(j): return model.layers[j].name
+            }
+        }
     }
 
     static func lossName(_ model: Model) -> String {

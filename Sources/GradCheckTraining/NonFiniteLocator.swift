@@ -24,39 +24,32 @@ extension Trainer {
         for (i, v) in values.enumerated() {
             variables.append(model.parameters[i].trainable ? tape.variable(v) : tape.constant(v))
         }
+        let model = self.model
         let layers = model.layers
         guard !layers.isEmpty else { return [] }
-        var h = tape.constant(inputs)
-        var outputs: [Variable<Scalar>] = []
-        var penalties: [Variable<Scalar>] = []
-        var perSample = h
-        for (i, layer) in layers.enumerated() {
+        var outputs = [Variable<Scalar>?](repeating: nil, count: layers.count)
+        var forwardOrigin: NonfiniteOrigin?
+        // One pass over the graph in topological order; the first layer whose output is
+        // non-finite is the forward origin.
+        let perSample = model.perSampleObjective(
+            input: tape.constant(inputs), parameters: variables, targets: targets, on: tape, context: context
+        ) { i, xs, out in
+            outputs[i] = out
+            guard forwardOrigin == nil, let v = first(tape.value(out)) else { return }
+            let layer = layers[i]
+            let fused = i == layers.count - 1 && model.fusesFinalActivation
             let p = Array(variables[model.parameterRanges[i]])
-            let last = i == layers.count - 1
-            let fused = last && model.fusesFinalActivation
-            let out = fused ? layer.forwardBeforeActivation(h, p, on: tape, context: context)
-                            : layer.forward(h, p, on: tape, context: context)
-            let value = tape.value(out)
-            if let v = first(value) {
-                var op = layer.typeName
-                if !fused && !layer.outputActivation.isLinear {
-                    let t = Tape<Scalar>(recording: false)
-                    let pre = layer.forwardBeforeActivation(t.constant(tape.value(h)), p.map { t.constant(tape.value($0)) },
-                                                            on: t, context: context)
-                    if t.value(pre).isFinite { op = activationName(layer.outputActivation) }
-                }
-                return [NonfiniteOrigin(pass: .forward, layer: layer.name, op: op, value: v)]
+            var op = layer.typeName
+            if !fused && !layer.outputActivation.isLinear {
+                let t = Tape<Scalar>(recording: false)
+                let pre = layer.forwardBeforeActivation(inputs: xs.map { t.constant(tape.value($0)) },
+                                                        p.map { t.constant(tape.value($0)) }, on: t, context: context)
+                if t.value(pre).isFinite { op = activationName(layer.outputActivation) }
             }
-            outputs.append(out)
-            if last {
-                perSample = model.perSampleObjective(afterLayer: i, output: out, parameters: variables, targets: targets,
-                                                     on: tape, context: context)
-            } else {
-                if let r = layer.activityRegularizer { penalties.append(r.activityPenalty(out, on: tape)) }
-                h = out
-            }
+            forwardOrigin = NonfiniteOrigin(pass: .forward, layer: layer.name, op: op, value: v)
         }
-        for penalty in penalties { perSample = tape.add(perSample, penalty) }
+        if let forwardOrigin { return [forwardOrigin] }
+        let outputVariables = outputs.compactMap { $0 }
         let mean = tape.mean(perSample)
         let regularization = model.regularization(parameters: variables, on: tape)
         let loss = regularization.map { tape.add(mean, $0) } ?? mean
@@ -66,10 +59,10 @@ extension Trainer {
             return [NonfiniteOrigin(pass: .loss, op: op, value: Double(tape.value(loss).scalar))]
         }
         let trainable = trainableIndices.map { variables[$0] }
-        let grads = tape.gradients(of: loss, withRespectTo: outputs + trainable)
-        let outputGrads = Array(grads[0..<outputs.count])
+        let grads = tape.gradients(of: loss, withRespectTo: outputVariables + trainable)
+        let outputGrads = Array(grads[0..<outputVariables.count])
         var paramGrads: [Int: Tensor<Scalar>] = [:]
-        for (k, i) in trainableIndices.enumerated() { paramGrads[i] = grads[outputs.count + k] }
+        for (k, i) in trainableIndices.enumerated() { paramGrads[i] = grads[outputVariables.count + k] }
         if let v = first(outputGrads[layers.count - 1]) {
             return [NonfiniteOrigin(pass: .backward, layer: layers.last!.name, op: "loss (\(lossName))", value: v)]
         }
@@ -81,8 +74,11 @@ extension Trainer {
                                             parameter: model.parameters[pi].name, value: v)]
                 }
             }
-            if i > 0, let v = first(outputGrads[i - 1]) {
-                return [NonfiniteOrigin(pass: .backward, layer: layer.name, op: layer.typeName, value: v)]
+            // The gradient this layer's VJP sends to the layers it reads.
+            for case let .layer(j) in model.layerInputs[i] {
+                if let v = first(outputGrads[j]) {
+                    return [NonfiniteOrigin(pass: .backward, layer: layer.name, op: layer.typeName, value: v)]
+                }
             }
         }
         return []

@@ -396,43 +396,26 @@ public final class Trainer<Scalar: TensorScalar> {
         for (i, v) in values.enumerated() {
             variables.append(trainableMask[i] ? tape.variable(v) : tape.constant(v))
         }
-        let layers = model.layers
-        var h = tape.constant(inputs)
-        var penalties: [Variable<Scalar>] = []
         var captured: [LayerActivation<Scalar>]? = captureActivations ? [] : nil
-        var perSample: Variable<Scalar>
-        var output = h
-        if layers.isEmpty {
-            perSample = model.perSampleObjective(from: 0, input: h, parameters: variables, targets: targets, on: tape,
-                                                 context: context)
-        } else {
-            perSample = h
-            for (i, layer) in layers.enumerated() {
-                let p = Array(variables[model.parameterRanges[i]])
-                if i == layers.count - 1 {
-                    let fused = model.fusesFinalActivation
-                    output = fused ? layer.forwardBeforeActivation(h, p, on: tape, context: context)
-                                   : layer.forward(h, p, on: tape, context: context)
-                    if captured != nil {
-                        var y = tape.value(output)
-                        if fused {
-                            let t = Tape<Scalar>(recording: false)
-                            y = t.value(layer.outputActivation(t.constant(y), on: t))
-                        }
-                        captured!.append(LayerActivation(layer: layer.name, typeName: layer.typeName,
-                                                         activation: layer.outputActivation, output: y))
-                    }
-                    perSample = model.perSampleObjective(afterLayer: i, output: output, parameters: variables,
-                                                         targets: targets, on: tape, context: context)
-                } else {
-                    h = layer.forward(h, p, on: tape, context: context)
-                    captured?.append(LayerActivation(layer: layer.name, typeName: layer.typeName,
-                                                     activation: layer.outputActivation, output: tape.value(h)))
-                    if let r = layer.activityRegularizer { penalties.append(r.activityPenalty(h, on: tape)) }
-                }
+        var output: Variable<Scalar>?
+        let model = self.model
+        let last = model.layers.count - 1
+        // One pass over the graph in topological order; each layer's output is seen as
+        // recorded (the logits of a fused last layer, activated here for the statistics).
+        let perSample = model.perSampleObjective(
+            input: tape.constant(inputs), parameters: variables, targets: targets, on: tape, context: context
+        ) { i, _, y in
+            let layer = model.layers[i]
+            if i == last { output = y }
+            guard captured != nil else { return }
+            var value = tape.value(y)
+            if i == last && model.fusesFinalActivation {
+                let t = Tape<Scalar>(recording: false)
+                value = t.value(layer.outputActivation(t.constant(value), on: t))
             }
+            captured!.append(LayerActivation(layer: layer.name, typeName: layer.typeName,
+                                             activation: layer.outputActivation, output: value))
         }
-        for penalty in penalties { perSample = tape.add(perSample, penalty) }
         let mean = tape.mean(perSample)
         let loss = model.regularization(parameters: variables, on: tape).map { tape.add(mean, $0) } ?? mean
         let value = tape.value(loss).scalar
@@ -440,7 +423,7 @@ public final class Trainer<Scalar: TensorScalar> {
         if recording {
             gradients = tape.gradients(of: loss, withRespectTo: trainableIndices.map { variables[$0] })
         }
-        return Pass(loss: value, gradients: gradients, output: layers.isEmpty ? nil : tape.value(output),
+        return Pass(loss: value, gradients: gradients, output: output.map { tape.value($0) },
                     activations: captured)
     }
 

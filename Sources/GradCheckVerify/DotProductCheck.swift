@@ -15,11 +15,10 @@ extension LayerObjective: LinearizableObjective {
     /// The layer at its input, with the layer's output itself (not its projection) as the
     /// output: the dot-product test draws its own `v` over the output.
     public func record(on tape: Tape<Double>) -> (arguments: [Variable<Double>], output: Variable<Double>) {
-        let x = layer.takesIndices ? tape.constant(input) : tape.variable(input)
+        let xs = inputValues.map { layer.takesIndices ? tape.constant($0) : tape.variable($0) }
         let p = zip(layer.parameters, parameters).map { $0.0.trainable ? tape.variable($0.1) : tape.constant($0.1) }
-        let y = layer.forward(x, p, on: tape, context: context)
-        let trainable = zip(layer.parameters, p).filter { $0.0.trainable }.map(\.1)
-        return ((layer.takesIndices ? [] : [x]) + trainable, y)
+        let y = layer.forward(inputs: xs, p, on: tape, context: context)
+        return ((layer.takesIndices ? [] : xs) + trainable.map { p[$0] }, y)
     }
 }
 
@@ -27,10 +26,12 @@ extension ModelObjective: LinearizableObjective {
     /// The training loss (a scalar), as ``Model/lossAndGradients(parameters:inputs:targets:context:)``
     /// records it.
     public func record(on tape: Tape<Double>) -> (arguments: [Variable<Double>], output: Variable<Double>) {
-        let x = model.takesIndices ? tape.constant(inputs) : tape.variable(inputs)
+        let xs = model.inputs.indices.map { k in
+            model.inputs[k].isInteger ? tape.constant(values[k]) : tape.variable(values[k])
+        }
         let p = zip(model.parameters, parameters).map { $0.0.trainable ? tape.variable($0.1) : tape.constant($0.1) }
-        let l = model.loss(input: x, parameters: p, targets: targets, on: tape, context: context)
-        return ((model.takesIndices ? [] : [x]) + trainableIndex.map { p[$0] }, l)
+        let l = model.loss(inputs: xs, parameters: p, targets: targets, on: tape, context: context)
+        return (inputArguments.map { xs[$0] } + trainableIndex.map { p[$0] }, l)
     }
 }
 

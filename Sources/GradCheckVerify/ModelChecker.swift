@@ -49,10 +49,13 @@ public struct ModelChecker: Sendable {
         var results: [TensorCheckResult] = []
         let objective = ModelObjective(model: model, parameters: tensors, inputs: inputs, targets: targets, context: context)
         if checkLayers {
+            // In topological order, each layer at its real inputs, with respect to each.
             for (i, l) in model.layers.enumerated() where layer == nil || l.name == layer {
+                let sources = model.layerInputs[i]
                 let layerObjective = LayerObjective(
                     layer: l, parameters: Array(tensors[model.parameterRanges[i]]),
-                    input: objective.activations[i], context: context, seed: seed)
+                    inputs: sources.map { objective.values[model.slot($0)] }, inputNames: Self.inputNames(model, layer: i),
+                    context: context, seed: seed)
                 results += checker.check(layerObjective, target: l.name)
             }
         }
@@ -62,6 +65,22 @@ public struct ModelChecker: Sendable {
             results += checker.check(objective, target: "model", only: only)
         }
         return CheckReport(model: model.name, loss: objective.loss, tolerance: checker.tolerance, results: results)
+    }
+
+    /// How layer `i`'s inputs are named in findings: `inputs` for a single-input layer,
+    /// `inputs["source"]` (the layer or model input it reads) for several.
+    static func inputNames(_ model: Model, layer i: Int) -> [String] {
+        let sources = model.layerInputs[i]
+        guard sources.count > 1 else { return ["inputs"] }
+        let names = sources.map { source -> String in
+            switch source {
+            case let .input(k): return model.inputs[k].name
+            case let .layer(j): return model.layers[j].name
+            }
+        }
+        return names.enumerated().map { k, name in
+            names.filter { $0 == name }.count > 1 ? "inputs[\(k)]" : "inputs[\"\(name)\"]"
+        }
     }
 }
 

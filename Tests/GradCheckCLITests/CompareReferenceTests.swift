@@ -34,7 +34,12 @@ import Testing
         let referenceNames = try #require(reference["parameters"] as? [String: Any]).keys
         #expect(names.isSuperset(of: referenceNames))
         #expect(names.contains("loss"))
-        if reference["inputs"] != nil { #expect(names.contains("inputs")) }
+        // One input: `inputs`; several: `inputs["name"]` for each float input.
+        if let keyed = reference["inputs"] as? [String: Any], keyed["shape"] == nil {
+            for name in keyed.keys { #expect(names.contains("inputs[\"\(name)\"]"), "\(name)") }
+        } else if reference["inputs"] != nil {
+            #expect(names.contains("inputs"))
+        }
         for t in tensors { #expect(t["status"] as? String == "match", "\(t)") }
     }
 

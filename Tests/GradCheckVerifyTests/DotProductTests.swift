@@ -25,13 +25,14 @@ import Testing
     /// A random batch that fits the model and its loss (token ids for an embedding).
     static func batch(_ model: Model, size: Int, seed: UInt64) throws -> (Tensor<Double>, Targets<Double>) {
         var rng = SeededRNG(seed: seed, name: "dot batch")
-        let count = size * model.inputShape.reduce(1, *)
-        let inputs: Tensor<Double>
-        if let embedding = model.layers.first as? EmbeddingLayer {
-            inputs = Tensor(unchecked: [size] + model.inputShape, scalars: (0..<count).map { _ in Double(rng.index(below: embedding.inputDim)) })
-        } else {
-            inputs = random([size] + model.inputShape, &rng)
-        }
+        // Each model input in order: token ids below every reading embedding's input_dim, or normal values.
+        let inputs = model.packInputs(model.inputs.indices.map { k -> Tensor<Double> in
+            let shape = [size] + model.inputs[k].shape
+            if let limit = model.idLimit(ofInput: k) {
+                return Tensor(unchecked: shape, scalars: (0..<shape.reduce(1, *)).map { _ in Double(rng.index(below: limit)) })
+            }
+            return random(shape, &rng)
+        })
         let out = model.outputShape, classes = out.last ?? 1
         let positions = size * out.dropLast().reduce(1, *)
         let targets: Tensor<Double>

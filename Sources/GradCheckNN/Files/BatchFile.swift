@@ -6,7 +6,11 @@ import GradCheckTensor
 ///
 /// ```json
 /// {"format": "gradcheck.batch/1", "inputs": TENSOR, "targets": TENSOR}
+/// {"format": "gradcheck.batch/1", "inputs": {"tokens": TENSOR, "positions": TENSOR}, "targets": TENSOR}
 /// ```
+///
+/// A model with several inputs takes them keyed by input name (``InputTensors/named(_:)``);
+/// ``Model/packInputs(_:file:)`` checks them against the model.
 ///
 /// Class targets (and token ids) are integer-valued numbers. Whether the shapes fit a
 /// model is the model's check; this type checks that both tensors have a batch axis of
@@ -15,15 +19,27 @@ public struct BatchFile: Sendable, Equatable {
     /// The `format` tag of this version.
     public static let format = "gradcheck.batch/1"
 
-    /// The inputs, `[batch, ...sample shape]`.
-    public var inputs: Tensor<Double>
+    /// The inputs, each `[batch, ...sample shape]`: one plain tensor, or several keyed by
+    /// model input name.
+    public var namedInputs: InputTensors
     /// The targets, `[batch, ...]`.
     public var targets: Tensor<Double>
 
-    /// A batch.
+    /// A batch of a one-input model.
     public init(inputs: Tensor<Double>, targets: Tensor<Double>) {
-        self.inputs = inputs
+        self.init(inputs: .single(inputs), targets: targets)
+    }
+
+    /// A batch with its inputs in either form.
+    public init(inputs: InputTensors, targets: Tensor<Double>) {
+        self.namedInputs = inputs
         self.targets = targets
+    }
+
+    /// The inputs of a one-input batch (for a keyed file, the first input's tensor).
+    public var inputs: Tensor<Double> {
+        get { namedInputs.tensors[0] }
+        set { namedInputs = .single(newValue) }
     }
 
     /// The number of samples (the inputs' first axis; 0 for a rank-0 tensor).
@@ -38,17 +54,26 @@ public struct BatchFile: Sendable, Equatable {
         let r = try ObjectReader(value, path: "", file: file)
         try r.allowOnly(["format", "inputs", "targets"])
         try r.checkFormat(format)
-        let inputs = try r.require("inputs", TensorFile.decodeTensor)
+        let inputs = try r.require("inputs", InputTensors.decode)
         let targets = try r.require("targets", TensorFile.decodeTensor)
-        guard let n = inputs.shape.first else {
-            throw SpecError(file: file, path: "inputs.shape", message: "expected a batch axis first, got shape []")
+        var n: Int?
+        for (name, tensor) in zip(inputs.names, inputs.tensors) {
+            let path = name.map { "inputs[\"\($0)\"]" } ?? "inputs"
+            guard let first = tensor.shape.first else {
+                throw SpecError(file: file, path: path + ".shape", message: "expected a batch axis first, got shape []")
+            }
+            if let n, n != first {
+                throw SpecError(file: file, path: path + ".shape[0]",
+                                message: "this input has \(first) samples but the first has \(n)")
+            }
+            n = first
         }
         guard let m = targets.shape.first else {
             throw SpecError(file: file, path: "targets.shape", message: "expected a batch axis first, got shape []")
         }
         guard n == m else {
             throw SpecError(file: file, path: "targets.shape[0]",
-                            message: "the targets have \(m) samples but the inputs have \(n)")
+                            message: "the targets have \(m) samples but the inputs have \(n ?? 0)")
         }
         return BatchFile(inputs: inputs, targets: targets)
     }
@@ -77,7 +102,7 @@ public struct BatchFile: Sendable, Equatable {
 
     /// The document, `format` first.
     public func jsonValue() -> JSONValue {
-        ["format": .string(Self.format), "inputs": TensorFile.jsonValue(of: inputs),
+        ["format": .string(Self.format), "inputs": namedInputs.jsonValue,
          "targets": TensorFile.jsonValue(of: targets)]
     }
 

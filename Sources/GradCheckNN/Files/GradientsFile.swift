@@ -8,6 +8,9 @@ import GradCheckTensor
 /// ```json
 /// {"format": "gradcheck.gradients/1", "loss": 0.123, "parameters": {"dense_1/kernel": TENSOR}, "inputs": TENSOR}
 /// ```
+///
+/// For a model with several inputs, `inputs` is an object keyed by input name holding the
+/// float inputs only (``InputTensors/named(_:)``).
 public struct GradientsFile: Sendable, Equatable {
     /// The `format` tag of this version.
     public static let format = "gradcheck.gradients/1"
@@ -16,16 +19,28 @@ public struct GradientsFile: Sendable, Equatable {
     public var loss: Double
     /// The gradient of each parameter in file order, each name once.
     public private(set) var parameters: [NamedTensor]
-    /// The gradient with respect to the inputs, when given (it is left out when the first
-    /// layer is an `embedding`).
-    public var inputs: Tensor<Double>?
+    /// The gradient with respect to the inputs, when given: a plain tensor, or keyed by
+    /// input name (left out when no input is float, say token ids for an `embedding`).
+    public var namedInputs: InputTensors?
 
     /// A gradients document; a repeated parameter name keeps its first position and its
     /// last tensor.
     public init(loss: Double, parameters: [NamedTensor], inputs: Tensor<Double>? = nil) {
+        self.init(loss: loss, parameters: parameters, namedInputs: inputs.map { .single($0) })
+    }
+
+    /// A gradients document with the inputs' gradients in either form.
+    public init(loss: Double, parameters: [NamedTensor], namedInputs: InputTensors?) {
         self.loss = loss
         self.parameters = NamedTensor.deduplicated(parameters)
-        self.inputs = inputs
+        self.namedInputs = namedInputs
+    }
+
+    /// The gradient with respect to the inputs in the plain one-tensor form (`nil` when
+    /// absent or keyed by name).
+    public var inputs: Tensor<Double>? {
+        get { if case let .single(t)? = namedInputs { return t } else { return nil } }
+        set { namedInputs = newValue.map { .single($0) } }
     }
 
     /// The parameter names in order.
@@ -54,7 +69,7 @@ public struct GradientsFile: Sendable, Equatable {
         return GradientsFile(
             loss: loss,
             parameters: try r.require("parameters", NamedTensor.decodeMap),
-            inputs: try r.optional("inputs", TensorFile.decodeTensor))
+            namedInputs: try r.optional("inputs", InputTensors.decode))
     }
 
     /// Parses and decodes a gradients document from JSON text.
@@ -84,7 +99,7 @@ public struct GradientsFile: Sendable, Equatable {
         var o: JSONObject = [
             "format": .string(Self.format), "loss": .number(loss), "parameters": NamedTensor.jsonMap(parameters),
         ]
-        if let inputs { o["inputs"] = TensorFile.jsonValue(of: inputs) }
+        if let namedInputs { o["inputs"] = namedInputs.jsonValue }
         return .object(o)
     }
 

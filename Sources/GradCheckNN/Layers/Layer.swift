@@ -73,9 +73,71 @@ public protocol Layer: Sendable {
         input: Tensor<S>, parameters: [Tensor<S>], elements: [Int], values: [S],
         beforeActivation: Bool, context: ForwardContext
     ) -> Tensor<S>
+
+    // MARK: Layers with several inputs (graph models)
+
+    /// The shape of one sample of each input, in the order ``forward(inputs:_:on:context:)``
+    /// takes them. The default is `[inputShape]`: a single-input layer.
+    ///
+    /// A layer with several inputs (a merge, cross-attention) reports them all here, and
+    /// its ``inputShape`` is the first one's.
+    var inputShapes: [[Int]] { get }
+
+    /// Records the forward pass of a layer with one or more inputs.
+    ///
+    /// The default calls ``forward(_:_:on:context:)`` with the only input, so a
+    /// single-input layer needs nothing more; a multi-input layer implements this one
+    /// (and its single-input ``forward(_:_:on:context:)`` as a call of this with one input).
+    ///
+    /// - Parameter inputs: one batch per entry of ``inputShapes``, in order.
+    func forward<S: TensorScalar>(
+        inputs: [Variable<S>], _ parameters: [Variable<S>], on tape: Tape<S>, context: ForwardContext
+    ) -> Variable<S>
+
+    /// ``forward(inputs:_:on:context:)`` without ``outputActivation``. The default calls
+    /// ``forwardBeforeActivation(_:_:on:context:)`` with the only input.
+    func forwardBeforeActivation<S: TensorScalar>(
+        inputs: [Variable<S>], _ parameters: [Variable<S>], on tape: Tape<S>, context: ForwardContext
+    ) -> Variable<S>
+
+    /// ``perturbedOutputs(input:parameters:parameter:elements:values:beforeActivation:context:)``
+    /// for a layer with several inputs. The default calls the single-input form when there
+    /// is one input, and otherwise runs ``forward(inputs:_:on:context:)`` once per change.
+    func perturbedOutputs<S: TensorScalar>(
+        inputs: [Tensor<S>], parameters: [Tensor<S>], parameter: Int,
+        elements: [Int], values: [S], beforeActivation: Bool, context: ForwardContext
+    ) -> Tensor<S>
 }
 
 extension Layer {
+    public var inputShapes: [[Int]] { [inputShape] }
+
+    public func forward<S: TensorScalar>(
+        inputs: [Variable<S>], _ parameters: [Variable<S>], on tape: Tape<S>, context: ForwardContext
+    ) -> Variable<S> {
+        forward(inputs[0], parameters, on: tape, context: context)
+    }
+
+    public func forwardBeforeActivation<S: TensorScalar>(
+        inputs: [Variable<S>], _ parameters: [Variable<S>], on tape: Tape<S>, context: ForwardContext
+    ) -> Variable<S> {
+        forwardBeforeActivation(inputs[0], parameters, on: tape, context: context)
+    }
+
+    public func perturbedOutputs<S: TensorScalar>(
+        inputs: [Tensor<S>], parameters: [Tensor<S>], parameter: Int,
+        elements: [Int], values: [S], beforeActivation: Bool, context: ForwardContext
+    ) -> Tensor<S> {
+        if inputs.count == 1 {
+            return perturbedOutputs(input: inputs[0], parameters: parameters, parameter: parameter,
+                                    elements: elements, values: values,
+                                    beforeActivation: beforeActivation, context: context)
+        }
+        return defaultPerturbedOutputs(inputs: inputs, parameters: parameters, parameter: parameter,
+                                       elements: elements, values: values,
+                                       beforeActivation: beforeActivation, context: context)
+    }
+
     public var activityRegularizer: Regularizer? { nil }
     public var isSampleIndependent: Bool { true }
     public var outputActivation: Activation { .linear }
@@ -139,6 +201,16 @@ extension Layer {
         input: Tensor<S>, parameters: [Tensor<S>], parameter: Int,
         elements: [Int], values: [S], beforeActivation: Bool, context: ForwardContext
     ) -> Tensor<S> {
+        defaultPerturbedOutputs(inputs: [input], parameters: parameters, parameter: parameter, elements: elements,
+                                values: values, beforeActivation: beforeActivation, context: context)
+    }
+
+    /// The reference implementation of ``perturbedOutputs(inputs:parameters:parameter:elements:values:beforeActivation:context:)``:
+    /// one full forward pass per change.
+    public func defaultPerturbedOutputs<S: TensorScalar>(
+        inputs: [Tensor<S>], parameters: [Tensor<S>], parameter: Int,
+        elements: [Int], values: [S], beforeActivation: Bool, context: ForwardContext
+    ) -> Tensor<S> {
         var stacked = [S]()
         var rowShape: [Int] = []
         var params = parameters
@@ -146,11 +218,11 @@ extension Layer {
             let saved = params[parameter].scalars[element]
             params[parameter].scalars[element] = value
             let tape = Tape<S>(recording: false)
-            let x = tape.constant(input)
+            let xs = inputs.map { tape.constant($0) }
             let p = params.map { tape.constant($0) }
             let y = beforeActivation
-                ? forwardBeforeActivation(x, p, on: tape, context: context)
-                : forward(x, p, on: tape, context: context)
+                ? forwardBeforeActivation(inputs: xs, p, on: tape, context: context)
+                : forward(inputs: xs, p, on: tape, context: context)
             let out = tape.value(y)
             rowShape = out.shape
             stacked.append(contentsOf: out.scalars)

@@ -40,6 +40,9 @@ public struct MultiHeadAttentionLayer: Layer {
     public let useBias: Bool
     /// Whether query step `i` attends to key steps `j ≤ i` only.
     public let useCausalMask: Bool
+    /// How many inputs a graph wires to the layer: 1 (self-attention), 2 (`[query, value]`)
+    /// or 3 (`[query, value, key]`).
+    public let inputCount: Int
 
     /// The result of attention: the layer's output and the attention probabilities
     /// `[batch, heads, Tq, Tv]` (each row sums to 1 over the allowed key steps).
@@ -68,6 +71,7 @@ public struct MultiHeadAttentionLayer: Layer {
     /// - Precondition: ``inputProblem(queryShape:valueShape:keyShape:)`` is `nil` (the model builder checks).
     public init(name: String, spec: MultiHeadAttentionSpec, queryShape: [Int], valueShape: [Int]? = nil, keyShape: [Int]? = nil) {
         let value = valueShape ?? queryShape, key = keyShape ?? value
+        self.inputCount = keyShape != nil ? 3 : (valueShape != nil ? 2 : 1)
         precondition(Self.inputProblem(queryShape: queryShape, valueShape: value, keyShape: key) == nil,
                      "\(name): bad shapes \(queryShape), \(value), \(key)")
         self.name = name
@@ -140,6 +144,20 @@ public struct MultiHeadAttentionLayer: Layer {
         var out = tape.matmul(combined, tape.reshape(outKernel, to: [h * valueDim, dQuery]))
         if useBias { out = tape.addBias(out, parameters[3 * step + 1]) }
         return Result(output: out, probabilities: p)
+    }
+
+    /// `[query]`, `[query, value]` or `[query, value, key]`, as a graph wires them.
+    public var inputShapes: [[Int]] { Array([inputShape, valueShape, keyShape].prefix(inputCount)) }
+
+    /// Attention over the wired inputs: `[query]` (self-attention), `[query, value]` or
+    /// `[query, value, key]` (cross-attention; the key defaults to the value).
+    @_specialize(where S == Double)
+    @_specialize(where S == Float)
+    public func forward<S: TensorScalar>(
+        inputs xs: [Variable<S>], _ parameters: [Variable<S>], on tape: Tape<S>, context: ForwardContext
+    ) -> Variable<S> {
+        attention(query: xs[0], value: xs.count > 1 ? xs[1] : xs[0], key: xs.count > 2 ? xs[2] : nil,
+                  parameters: parameters, on: tape).output
     }
 
     /// Self-attention: query, key and value are `x`.

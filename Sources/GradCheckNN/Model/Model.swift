@@ -1,21 +1,37 @@
 import GradCheckAutograd
 import GradCheckTensor
 
-/// A model: its layers, with shapes inferred and checked, its parameters in order, and
-/// its loss. Built from a `gradcheck.model/1` spec, or from layers in code (custom
-/// layers included).
+/// A model: a directed acyclic graph of named layers over named inputs, with shapes
+/// inferred and checked, its parameters in order, and its loss. Built from a
+/// `gradcheck.model/1` spec, or from layers in code (custom layers included).
+///
+/// A sequential spec is the chain special case: each layer takes the previous one's
+/// output. In a graph, layer `i` takes ``layerInputs``[i] (model inputs or earlier
+/// layers); ``layers`` are in topological order (the spec's order whenever that is one),
+/// and every layer lies on the way to the output, which is the last layer.
+///
+/// A batch of a model with several inputs travels as one tensor, each sample's inputs
+/// packed one after another in input order (``inputShape``); ``splitInputs(_:)`` and
+/// ``packInputs(_:file:)`` convert.
 ///
 /// `Model` holds no parameter values: pass a ``ParameterSet`` (from
 /// ``initialParameters(seed:)`` or a weights file) to each call, in `Float` or `Double`.
 public struct Model: Sendable {
     /// The model's name.
     public let name: String
-    /// The shape of one input sample.
+    /// The model inputs, in order.
+    public let inputs: [ModelInput]
+    /// The shape of one sample of a batch: the only input's shape, or with several inputs
+    /// `[n]`, their values packed one after another (`n` is the sum of their sizes).
     public let inputShape: [Int]
     /// The spec the model was built from, if it was.
     public let spec: ModelSpec?
-    /// The layers, in order.
+    /// The layers, in topological order (a chain's order).
     public let layers: [any Layer]
+    /// For each layer, what it takes, in the order of its ``Layer/inputShapes``.
+    public let layerInputs: [[GraphSource]]
+    /// For each layer, the layers that take its output (in layer order).
+    public let consumers: [[Int]]
     /// Every parameter, in layer order.
     public let parameters: [ParameterDescriptor]
     /// For each layer, the positions of its parameters in ``parameters``.
@@ -29,46 +45,71 @@ public struct Model: Sendable {
     public var outputShape: [Int] { layers.last?.outputShape ?? inputShape }
     /// The trainable parameters, in order (what gradient files hold).
     public var trainableParameters: [ParameterDescriptor] { parameters.filter(\.trainable) }
-    /// Whether the model's input is integer indices (its first layer is an `embedding`):
+    /// Whether every model input is integer indices (token ids for `embedding` layers):
     /// then no gradient is taken with respect to the inputs.
-    public var takesIndices: Bool { layers.first?.takesIndices ?? false }
+    public var takesIndices: Bool { inputs.allSatisfy(\.isInteger) }
+    /// The positions in ``inputs`` of the float (differentiable) inputs.
+    public var floatInputs: [Int] { inputs.indices.filter { !inputs[$0].isInteger } }
     /// Whether every layer treats samples independently (the verifier's fast input path).
     public var isSampleIndependent: Bool { layers.allSatisfy(\.isSampleIndependent) }
-
-    /// Builds the model, inferring each layer's shapes.
-    ///
-    /// - Throws: ``ModelError`` naming the layer's path and shapes when a layer cannot
-    ///   take its input (a reshape to a different element count, say).
-    public init(spec: ModelSpec, file: String? = nil) throws(ModelError) {
-        try Self.checkSize(spec.inputShape, path: "input_shape", file: file)
-        var dropouts = 0
-        var layers: [any Layer] = []
-        var shape = spec.inputShape
-        for layerSpec in spec.layers {
-            let layer = try Self.buildLayer(layerSpec, inputShape: shape, first: layers.isEmpty,
-                                            dropouts: &dropouts, file: file)
-            layers.append(layer)
-            shape = layer.outputShape
-        }
-        try self.init(name: spec.name, inputShape: spec.inputShape, layers: layers, loss: spec.loss, spec: spec, file: file)
+    /// Whether the model is a chain: one input, and each layer takes the previous one's output.
+    public var isChain: Bool {
+        inputs.count == 1 && layerInputs.enumerated().allSatisfy { i, s in s == [i == 0 ? .input(0) : .layer(i - 1)] }
     }
 
-    /// Builds one layer of a spec for a per-sample `inputShape`, checking that it can
-    /// take it (inner layers of a `residual` block included, recursively).
+    /// Builds the model, wiring the graph and inferring each layer's shapes.
+    ///
+    /// - Throws: ``ModelError`` naming the layer's path and what is wrong: a layer that
+    ///   cannot take its input (a reshape to a different element count, merge inputs of
+    ///   different shapes, a wrong number of inputs), an input name that is defined nowhere,
+    ///   a cycle, a layer or input never used on the way to the output, or token ids fed
+    ///   to a layer that is not an `embedding`.
+    public init(spec: ModelSpec, file: String? = nil) throws(ModelError) {
+        let graph = try GraphBuilder(spec: spec, file: file).build()
+        try self.init(name: spec.name, inputs: graph.inputs, layers: graph.layers, layerInputs: graph.layerInputs,
+                      loss: spec.loss, spec: spec, file: file)
+    }
+
+    /// Builds one layer of a spec for its inputs' per-sample shapes, checking that it can
+    /// take them (inner layers of a `residual` block included, recursively).
     ///
     /// - Parameters:
-    ///   - first: whether the layer is the model's first (the only place an `embedding`,
-    ///     which takes token ids, may be).
+    ///   - takesIDs: whether the layer's only input is an integer model input (the only
+    ///     place an `embedding`, which takes token ids, may be); `idSource` describes the
+    ///     input otherwise, for the error.
     ///   - dropouts: the dropout layers built so far, in model order (each one's ordinal
     ///     seeds its mask).
     /// - Throws: ``ModelError`` at the layer's path naming the layer, its input shape and
     ///   what it needs.
-    static func buildLayer(_ layerSpec: LayerSpec, inputShape shape: [Int], first: Bool, dropouts: inout Int,
-                           file: String?) throws(ModelError) -> any Layer {
+    static func buildLayer(_ layerSpec: LayerSpec, inputShapes: [[Int]], takesIDs: Bool, idSource: String,
+                           dropouts: inout Int, file: String?) throws(ModelError) -> any Layer {
         let name = layerSpec.name
         func fail(_ message: String) -> ModelError {
             ModelError(file: file, path: layerSpec.path, "\(name): \(message)")
         }
+        var isMerge = false, isAttention = false
+        if case .merge = layerSpec.kind { isMerge = true }
+        if case let .multiHeadAttention(attention) = layerSpec.kind {
+            // [query], [query, value] or [query, value, key] (the key defaults to the value).
+            guard (1...3).contains(inputShapes.count) else {
+                throw fail("multi_head_attention takes [query], [query, value] or [query, value, key], got \(inputShapes.count) inputs")
+            }
+            isAttention = true
+            if inputShapes.count > 1 {
+                let value = inputShapes[1], key = inputShapes.count > 2 ? inputShapes[2] : inputShapes[1]
+                if let problem = MultiHeadAttentionLayer.inputProblem(queryShape: inputShapes[0], valueShape: value, keyShape: key) {
+                    throw fail(problem)
+                }
+                let layer = MultiHeadAttentionLayer(name: name, spec: attention, queryShape: inputShapes[0], valueShape: value,
+                                                    keyShape: inputShapes.count > 2 ? key : nil)
+                for p in layer.parameters { try Self.checkSize(p.shape, path: layerSpec.path, file: file) }
+                return layer
+            }
+        }
+        guard isMerge || isAttention || inputShapes.count == 1 else {
+            throw fail("a \(layerSpec.typeName) layer takes one input, got \(inputShapes.count) (\(layerSpec.inputs ?? []))")
+        }
+        let shape = inputShapes[0]
         let layer: any Layer
         switch layerSpec.kind {
         case let .dense(dense):
@@ -108,9 +149,9 @@ public struct Model: Sendable {
             if let problem = GlobalAveragePooling2DLayer.inputProblem(inputShape: shape) { throw fail(problem) }
             layer = GlobalAveragePooling2DLayer(name: name, inputShape: shape)
         case let .embedding(embedding):
-            guard first else {
-                throw fail("takes integer token ids, so it must be the model's first layer (its input here is the "
-                    + "output \(shape) of another layer)")
+            guard takesIDs else {
+                throw fail("takes integer token ids, so it must be the model's first layer or take an int model input "
+                    + "(its input here is \(idSource))")
             }
             layer = EmbeddingLayer(name: name, spec: embedding, inputShape: shape)
         case let .batchNormalization(bn):
@@ -129,6 +170,9 @@ public struct Model: Sendable {
             layer = try Self.atSpecPath(layerSpec, file: file) { () throws(ModelError) in
                 try GRULayer(name: name, spec: rnn, inputShape: shape)
             }
+        case let .merge(merge):
+            if let problem = MergeLayer.inputProblem(spec: merge, inputShapes: inputShapes) { throw fail(problem) }
+            layer = MergeLayer(name: name, spec: merge, inputShapes: inputShapes)
         case .conv1D, .maxPooling1D, .averagePooling1D, .globalAveragePooling1D, .globalMaxPooling1D,
              .globalMaxPooling2D, .rmsNormalization, .groupNormalization, .bidirectional, .multiHeadAttention:
             layer = try Self.buildSequenceLayer(layerSpec, inputShape: shape, file: file)
@@ -136,7 +180,8 @@ public struct Model: Sendable {
             var inner: [any Layer] = []
             var innerShape = shape
             for innerSpec in block.layers {
-                let l = try buildLayer(innerSpec, inputShape: innerShape, first: false, dropouts: &dropouts, file: file)
+                let l = try buildLayer(innerSpec, inputShapes: [innerShape], takesIDs: false,
+                                       idSource: "the output \(innerShape) of another layer", dropouts: &dropouts, file: file)
                 inner.append(l)
                 innerShape = l.outputShape
             }
@@ -166,27 +211,75 @@ public struct Model: Sendable {
         }
     }
 
-    /// A model from layers built in code: custom ``Layer`` conformances included.
+    /// A chain model from layers built in code: custom ``Layer`` conformances included.
+    /// Its one input is named `input`.
     ///
     /// - Throws: ``ModelError`` when a layer's input shape is not the previous layer's
     ///   output shape, two layers share a name, or the loss does not fit the output.
     public init(name: String, inputShape: [Int], layers: [any Layer], loss: LossSpec) throws(ModelError) {
-        var shape = inputShape
-        var names = Set<String>()
-        for (i, layer) in layers.enumerated() {
-            guard layer.inputShape == shape else {
-                throw ModelError(path: "layers[\(i)]", "\(layer.name): built for input shape \(layer.inputShape), but receives \(shape)")
-            }
-            guard names.insert(layer.name).inserted else {
-                throw ModelError(path: "layers[\(i)]", "two layers are named \"\(layer.name)\"")
-            }
-            shape = layer.outputShape
-        }
-        try self.init(name: name, inputShape: inputShape, layers: layers, loss: loss, spec: nil, file: nil)
+        let isInteger = layers.first?.takesIndices ?? false
+        try self.init(name: name,
+                      inputs: [ModelInput(name: ModelInputSpec.defaultName, shape: inputShape, isInteger: isInteger)],
+                      layers: layers, layerInputs: layers.indices.map { [$0 == 0 ? .input(0) : .layer($0 - 1)] },
+                      loss: loss)
     }
 
-    private init(name: String, inputShape: [Int], layers: [any Layer], loss lossSpec: LossSpec,
-                 spec: ModelSpec?, file: String?) throws(ModelError) {
+    /// A graph model from layers built in code.
+    ///
+    /// - Parameters:
+    ///   - inputs: the model inputs (their offsets are recomputed in order).
+    ///   - layers: the layers in a topological order; the last one is the output.
+    ///   - layerInputs: what each layer takes, in the order of its ``Layer/inputShapes``.
+    /// - Throws: ``ModelError`` when a layer takes a later layer or itself, an input shape
+    ///   does not match, a layer other than the last is never used, two layers share a
+    ///   name, an integer input feeds a layer that does not take indices, or the loss does
+    ///   not fit the output.
+    public init(name: String, inputs: [ModelInput], layers: [any Layer], layerInputs: [[GraphSource]],
+                loss: LossSpec) throws(ModelError) {
+        guard !inputs.isEmpty, layerInputs.count == layers.count else {
+            throw ModelError(path: "layers", "a model needs at least one input and one list of inputs per layer")
+        }
+        var names = Set(inputs.map(\.name))
+        guard names.count == inputs.count else { throw ModelError(path: "inputs", "two inputs share a name") }
+        var used = [Bool](repeating: false, count: inputs.count + layers.count)
+        for (i, layer) in layers.enumerated() {
+            let path = "layers[\(i)]"
+            guard names.insert(layer.name).inserted else {
+                throw ModelError(path: path, "two layers (or a layer and an input) are named \"\(layer.name)\"")
+            }
+            var shapes: [[Int]] = []
+            for source in layerInputs[i] {
+                switch source {
+                case let .input(k):
+                    guard inputs.indices.contains(k) else { throw ModelError(path: path, "\(layer.name): takes input \(k), which does not exist") }
+                    guard !inputs[k].isInteger || layer.takesIndices else {
+                        throw ModelError(path: path, "\(layer.name): input \"\(inputs[k].name)\" holds integer ids; only an embedding can take it")
+                    }
+                    shapes.append(inputs[k].shape)
+                    used[k] = true
+                case let .layer(j):
+                    guard j >= 0, j < i else {
+                        throw ModelError(path: path, "\(layer.name): takes layer \(j), which is not an earlier layer")
+                    }
+                    shapes.append(layers[j].outputShape)
+                    used[inputs.count + j] = true
+                }
+            }
+            guard layer.inputShapes == shapes else {
+                throw ModelError(path: path, "\(layer.name): built for input shapes \(layer.inputShapes), but receives \(shapes)")
+            }
+        }
+        for (k, input) in inputs.enumerated() where !used[k] {
+            throw ModelError(path: "inputs[\(k)]", "input \"\(input.name)\" is never used")
+        }
+        for i in layers.indices.dropLast() where !used[inputs.count + i] {
+            throw ModelError(path: "layers[\(i)]", "\(layers[i].name): its output is never used on the way to the output \"\(layers.last!.name)\"")
+        }
+        try self.init(name: name, inputs: inputs, layers: layers, layerInputs: layerInputs, loss: loss, spec: nil, file: nil)
+    }
+
+    private init(name: String, inputs: [ModelInput], layers: [any Layer], layerInputs: [[GraphSource]],
+                 loss lossSpec: LossSpec, spec: ModelSpec?, file: String?) throws(ModelError) {
         var parameters: [ParameterDescriptor] = []
         var ranges: [Range<Int>] = []
         for layer in layers {
@@ -194,10 +287,23 @@ public struct Model: Sendable {
             parameters.append(contentsOf: layer.parameters)
             ranges.append(start..<parameters.count)
         }
+        var placed: [ModelInput] = []
+        var offset = 0
+        for input in inputs {
+            placed.append(ModelInput(name: input.name, shape: input.shape, isInteger: input.isInteger, offset: offset))
+            offset += input.count
+        }
+        var consumers = [[Int]](repeating: [], count: layers.count)
+        for (i, sources) in layerInputs.enumerated() {
+            for case let .layer(j) in sources where consumers[j].last != i { consumers[j].append(i) }
+        }
         self.name = name
-        self.inputShape = inputShape
+        self.inputs = placed
+        self.inputShape = placed.count == 1 ? placed[0].shape : [offset]
         self.spec = spec
         self.layers = layers
+        self.layerInputs = layerInputs
+        self.consumers = consumers
         self.parameters = parameters
         self.parameterRanges = ranges
         self.loss = Loss(lossSpec)
@@ -266,18 +372,6 @@ public struct Model: Sendable {
             out.append(t)
         }
         return out
-    }
-
-    /// Checks a batch's inputs against ``inputShape``, and, when the first layer is an
-    /// `embedding`, that every input is a token id (an integer in `0..<input_dim`).
-    public func checkInputs<S: TensorScalar>(_ inputs: Tensor<S>, file: String? = nil) throws(ModelError) {
-        guard inputs.rank == inputShape.count + 1, Array(inputs.shape.dropFirst()) == inputShape, inputs.shape[0] > 0 else {
-            throw ModelError(file: file, path: "inputs.shape",
-                "expected [batch] + \(inputShape) with batch ≥ 1, got \(inputs.shape)")
-        }
-        if let embedding = layers.first as? EmbeddingLayer, let bad = embedding.firstInvalidID(in: inputs) {
-            throw ModelError(file: file, path: "inputs.values[\(bad.index)]", bad.message)
-        }
     }
 
     /// Reads a batch's targets in the form the loss takes.

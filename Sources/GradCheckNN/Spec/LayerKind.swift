@@ -32,6 +32,8 @@ public enum LayerKind: Sendable, Equatable {
     case gru(RecurrentSpec)
     /// `input + inner layers(input)`.
     case residual(ResidualSpec)
+    /// A merge of several inputs (`add`, `concatenate`, ...): graph models.
+    case merge(MergeSpec)
     // Sequence, attention and normalisation layers (issue 14).
     /// A 1-D convolution on `[timesteps, channels]`.
     case conv1D(Conv1DSpec)
@@ -73,6 +75,7 @@ public enum LayerKind: Sendable, Equatable {
         case .lstm: return "lstm"
         case .gru: return "gru"
         case .residual: return "residual"
+        case let .merge(spec): return spec.operation.rawValue
         case .conv1D: return "conv1d"
         case .maxPooling1D: return "max_pooling1d"
         case .averagePooling1D: return "average_pooling1d"
@@ -93,7 +96,7 @@ public enum LayerKind: Sendable, Equatable {
         "simple_rnn", "lstm", "gru", "residual",
         "conv1d", "max_pooling1d", "average_pooling1d", "global_average_pooling1d", "global_max_pooling1d",
         "global_max_pooling2d", "rms_normalization", "group_normalization", "bidirectional", "multi_head_attention",
-    ]
+    ] + MergeSpec.typeNames
 
     /// Layer types the format defines (FORMATS.md §1) that this version does not decode
     /// yet; a spec using one is rejected with a message saying so. (Empty: every type of
@@ -136,6 +139,7 @@ public enum LayerKind: Sendable, Equatable {
         case "embedding": return EmbeddingSpec.keys
         case "simple_rnn", "lstm", "gru": return RecurrentSpec.keys(for: type)
         case "residual": return ResidualSpec.keys
+        case _ where MergeSpec.typeNames.contains(type): return MergeSpec.keys(for: type)
         case "conv1d": return Conv1DSpec.keys
         case "max_pooling1d", "average_pooling1d": return Pooling1DSpec.keys
         case "rms_normalization": return RMSNormalizationSpec.keys
@@ -164,7 +168,10 @@ public enum LayerKind: Sendable, Equatable {
                 elsewhere[key] = "a \"\(type)\" layer has no key \"\(key)\""
             }
         }
-        try r.allowOnly(["type", "name"] + own, elsewhere: elsewhere)
+        try r.allowOnly(["type", "name", "inputs"] + own, elsewhere: elsewhere)
+        if let operation = MergeOperation(rawValue: type) {
+            return .merge(try MergeSpec.decode(r, operation: operation))
+        }
         switch type {
         case "dense":
             return .dense(try DenseSpec.decode(r))
@@ -252,6 +259,7 @@ public enum LayerKind: Sendable, Equatable {
         case let .embedding(spec): spec.encode(into: &o)
         case let .simpleRNN(spec), let .lstm(spec), let .gru(spec): spec.encode(into: &o, type: typeName)
         case let .residual(spec): spec.encode(into: &o)
+        case let .merge(spec): spec.encode(into: &o)
         case let .conv1D(spec): spec.encode(into: &o)
         case let .maxPooling1D(spec), let .averagePooling1D(spec): spec.encode(into: &o)
         case .globalAveragePooling1D, .globalMaxPooling1D, .globalMaxPooling2D: break

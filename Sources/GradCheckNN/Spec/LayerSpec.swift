@@ -9,12 +9,16 @@ public struct LayerSpec: Sendable, Equatable {
     public var path: String
     /// What the layer does.
     public var kind: LayerKind
+    /// What the layer takes, by name: earlier layers or model inputs (a graph spec's
+    /// `inputs`); `nil` means the previous layer's output (the model input for the first).
+    public var inputs: [String]?
 
     /// A layer.
-    public init(name: String, path: String, kind: LayerKind) {
+    public init(name: String, path: String, kind: LayerKind, inputs: [String]? = nil) {
         self.name = name
         self.path = path
         self.kind = kind
+        self.inputs = inputs
     }
 
     /// The layer type as the format names it (`"dense"`).
@@ -34,13 +38,36 @@ public struct LayerSpec: Sendable, Equatable {
                 throw lr.error("name", "a layer name cannot contain \"/\" (parameter names are <layer>/<param>)")
             }
         }
-        return LayerSpec(name: given ?? "", path: path, kind: kind)
+        let inputs = try lr.optional("inputs", Self.decodeInputNames)
+        return LayerSpec(name: given ?? "", path: path, kind: kind, inputs: inputs)
+    }
+
+    /// A layer's `inputs`: a non-empty list of names, or one name.
+    static func decodeInputNames(_ v: JSONValue, _ path: String, _ file: String?) throws(SpecError) -> [String] {
+        if case let .string(one) = v {
+            guard !one.isEmpty else { throw SpecError(file: file, path: path, message: "expected a non-empty name") }
+            return [one]
+        }
+        let elements = try Read.array(v, path, file)
+        guard !elements.isEmpty else {
+            throw SpecError(file: file, path: path, message: "expected a non-empty list of layer or input names, got []")
+        }
+        var names: [String] = []
+        for (k, e) in elements.enumerated() {
+            let name = try Read.string(e, SpecPath.index(path, k), file)
+            guard !name.isEmpty else {
+                throw SpecError(file: file, path: SpecPath.index(path, k), message: "expected a non-empty name")
+            }
+            names.append(name)
+        }
+        return names
     }
 
     /// The layer as a JSON object: `type`, `name` (always, so names survive a round
     /// trip), then the type's keys.
     public var jsonValue: JSONValue {
         var o: JSONObject = ["type": .string(kind.typeName), "name": .string(name)]
+        if let inputs { o["inputs"] = .array(inputs.map { .string($0) }) }
         kind.encode(into: &o)
         return .object(o)
     }

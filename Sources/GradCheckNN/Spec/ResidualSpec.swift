@@ -23,7 +23,13 @@ public struct ResidualSpec: Sendable, Equatable {
         guard !values.isEmpty else { throw r.error("layers", "a residual block needs at least one layer") }
         var layers: [LayerSpec] = []
         for (k, v) in values.enumerated() {
-            layers.append(try LayerSpec.decodeUnresolved(v, path: SpecPath.index(r.path("layers"), k), file: r.file))
+            let inner = try LayerSpec.decodeUnresolved(v, path: SpecPath.index(r.path("layers"), k), file: r.file)
+            guard inner.inputs == nil else {
+                throw SpecError(file: r.file, path: SpecPath.member(inner.path, "inputs"),
+                                message: "a layer inside a residual block takes the previous inner layer's output; "
+                                    + "\"inputs\" is not allowed here (write the block as layers and an \"add\" instead)")
+            }
+            layers.append(inner)
         }
         return ResidualSpec(layers: layers)
     }
