@@ -52,6 +52,7 @@ public enum GradCheckCommand {
          ValidateCommand.run, { ValidateCommand.help }),
         ("report", "judge a training run from its run log: verdict, findings, evidence, suggestions", ReportCommand.run, { ReportCommand.help }),
         ("train", "train the model on a CSV dataset (Keras optimisers, clipping, early stopping; run log and health report)", TrainCommand.run, { TrainCommand.help }),
+        ("import", "translate a Keras 3 model (to_json(), config.json or .keras) into a gradcheck.model/1 spec", ImportCommand.run, { ImportCommand.help }),
         ("clip-lab", "train under several clipping policies and seeds and compare them (divergence, loss, clip rate, cosine)", ClipLabCommand.run, { ClipLabCommand.help }),
         ("doctor", "print the toolchain, OS, CPU features and kernel, threads, and the optional Python references", DoctorCommand.run, { DoctorCommand.help }),
     ]
