@@ -46,6 +46,7 @@ public enum GradCheckCommand {
         ("report", "judge a training run from its run log: verdict, findings, evidence, suggestions", ReportCommand.run, { ReportCommand.help }),
         ("train", "train the model on a CSV dataset (Keras optimisers, clipping, early stopping; run log and health report)", TrainCommand.run, { TrainCommand.help }),
         ("clip-lab", "train under several clipping policies and seeds and compare them (divergence, loss, clip rate, cosine)", ClipLabCommand.run, { ClipLabCommand.help }),
+        ("sweep", "hyperparameter sweep with k-fold cross-validation and the gradient health of every trial", SweepCommand.run, { SweepCommand.help }),
     ]
 
     static func run(_ arguments: [String], console: Console) -> Int32 {
