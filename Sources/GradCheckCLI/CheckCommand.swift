@@ -134,6 +134,7 @@ enum CheckCommand {
         out += table(header, rows(report), rightAligned: [2, 3, 4])
         let f = findings(report)
         if !f.isEmpty { out += "\n" + f.joined(separator: "\n") + "\n" }
+        if let note = session.model.augmentationCheckNote { out += "\nnote: \(note)\n" }
         out += "\n" + summaryLine(report, seconds: seconds) + "\n"
         return out
     }
@@ -145,6 +146,7 @@ enum CheckCommand {
         out += markdownTable(header, rows(report))
         let f = findings(report)
         if !f.isEmpty { out += "\n" + f.map { "- \($0)" }.joined(separator: "\n") + "\n" }
+        if let note = session.model.augmentationCheckNote { out += "\nNote: \(note).\n" }
         out += "\n**" + summaryLine(report, seconds: seconds) + "**\n"
         return out
     }
@@ -175,13 +177,15 @@ enum CheckCommand {
             }
             return .object(o)
         }
-        return .object([
+        var o: JSONObject = [
             "format": "gradcheck.check/1", "passed": .bool(report.passed), "model": .string(report.model),
             "loss": .number(report.loss),
             "tolerance": .object(["step": .number(report.tolerance.step), "atol": .number(report.tolerance.absolute),
                                   "rtol": .number(report.tolerance.relative)]),
             "seconds": .number((seconds * 1000).rounded() / 1000),
             "checks": .array(checks),
-        ])
+        ]
+        if let note = session.model.augmentationCheckNote { o["notes"] = .array([.string(note)]) }
+        return .object(o)
     }
 }

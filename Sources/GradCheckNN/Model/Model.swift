@@ -113,6 +113,9 @@ public struct Model: Sendable {
                     + "output \(shape) of another layer)")
             }
             layer = EmbeddingLayer(name: name, spec: embedding, inputShape: shape)
+        case let .augmentation(augmentation):
+            if let problem = AugmentationLayer.inputProblem(spec: augmentation, inputShape: shape) { throw fail(problem) }
+            layer = AugmentationLayer(name: name, spec: augmentation, inputShape: shape)
         case let .batchNormalization(bn):
             layer = BatchNormalizationLayer(name: name, spec: bn, inputShape: shape)
         case let .layerNormalization(ln):

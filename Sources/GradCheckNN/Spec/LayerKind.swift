@@ -32,6 +32,8 @@ public enum LayerKind: Sendable, Equatable {
     case gru(RecurrentSpec)
     /// `input + inner layers(input)`.
     case residual(ResidualSpec)
+    /// A data-augmentation layer (`random_flip`, `gaussian_noise`, ...): random in training only.
+    case augmentation(AugmentationSpec)
 
     /// The layer type as the format names it: `"dense"`, `"activation"`, ...
     public var typeName: String {
@@ -52,6 +54,7 @@ public enum LayerKind: Sendable, Equatable {
         case .lstm: return "lstm"
         case .gru: return "gru"
         case .residual: return "residual"
+        case let .augmentation(spec): return spec.typeName
         }
     }
 
@@ -60,7 +63,7 @@ public enum LayerKind: Sendable, Equatable {
         "dense", "activation", "dropout", "flatten", "reshape", "batch_normalization", "layer_normalization",
         "conv2d", "max_pooling2d", "average_pooling2d", "global_average_pooling2d", "embedding",
         "simple_rnn", "lstm", "gru", "residual",
-    ]
+    ] + AugmentationSpec.typeNames
 
     /// Layer types the format defines (FORMATS.md §1) that this version does not decode
     /// yet; a spec using one is rejected with a message saying so. (Empty: every type of
@@ -95,7 +98,7 @@ public enum LayerKind: Sendable, Equatable {
         case "embedding": return EmbeddingSpec.keys
         case "simple_rnn", "lstm", "gru": return RecurrentSpec.keys(for: type)
         case "residual": return ResidualSpec.keys
-        default: return []
+        default: return AugmentationSpec.keys(for: type)
         }
     }
 
@@ -149,6 +152,8 @@ public enum LayerKind: Sendable, Equatable {
             return .gru(try RecurrentSpec.decode(r, type: type))
         case "residual":
             return .residual(try ResidualSpec.decode(r))
+        case _ where AugmentationSpec.typeNames.contains(type):
+            return .augmentation(try AugmentationSpec.decode(r, type: type))
         default:
             return .reshape(targetShape: try r.require("target_shape", decodeTargetShape))
         }
@@ -195,6 +200,7 @@ public enum LayerKind: Sendable, Equatable {
         case let .embedding(spec): spec.encode(into: &o)
         case let .simpleRNN(spec), let .lstm(spec), let .gru(spec): spec.encode(into: &o, type: typeName)
         case let .residual(spec): spec.encode(into: &o)
+        case let .augmentation(spec): spec.encode(into: &o)
         }
     }
 }
