@@ -228,3 +228,37 @@ final class Counter: @unchecked Sendable {
     var value: Int { lock.lock(); defer { lock.unlock() }; return count }
     func bump() { lock.lock(); count += 1; lock.unlock() }
 }
+
+@Suite("Sweep fixtures") struct SweepFixtureTests {
+    /// `Fixtures/sweeps/digits-lr-clipnorm.jsonl` (Scripts/sweeps/make_sweeps.sh): the
+    /// learning-rate × clipnorm heatmap has a diverging corner and a vanishing one.
+    @Test func theDigitsSweepShowsTheDivergingAndTheVanishingCorner() throws {
+        let path = Fixture.root.appendingPathComponent("Fixtures/sweeps/digits-lr-clipnorm.jsonl").path
+        let contents = try SweepResultsFile.load(path: path)
+        let result = SweepResult(header: contents.header, results: contents.results)
+        #expect(result.missingTrials.isEmpty && contents.header.plan.folds == 3)
+        func at(_ lr: Double) -> [SweepConfigurationSummary] { result.configurations.filter { $0.values[0] == .json(.number(lr)) } }
+        for c in at(10) { #expect(c.diverged == c.trials.count && c.verdict == .unhealthy) }
+        for c in at(1e-5) {
+            #expect(c.diverged == 0 && c.verdict == .warning && c.findingCounts.contains { $0.kind == "small_updates" })
+            #expect(c.metricMean < 0.2)
+        }
+        let best = try #require(result.best)
+        #expect(best.metricMean > 0.9 && best.diverged == 0)
+        let html = result.html()
+        #expect(html.contains("every trial diverged") && html.contains("small_updates"))
+    }
+
+    /// `digits-plain` vs `digits-augmented` (the same MLP on 30 % of the digits): the
+    /// augmented run's train/validation accuracy gap is smaller.
+    @Test func augmentationCutsTheTrainValidationGap() throws {
+        func gap(_ name: String) throws -> Double {
+            let url = Fixture.root.appendingPathComponent("Fixtures/sweeps/\(name)-train.json")
+            let json = try JSONParser.parse(Array(try Data(contentsOf: url)))
+            let last = try #require(json["history"]?.arrayValue?.last)
+            return try #require(last["accuracy"]?.doubleValue) - (try #require(last["val_accuracy"]?.doubleValue))
+        }
+        let plain = try gap("digits-plain"), augmented = try gap("digits-augmented")
+        #expect(plain > 0.03 && augmented < plain / 2)
+    }
+}
