@@ -122,6 +122,9 @@ private func training(_ body: String) -> String {
     #expect(Set(LayerKind.supportedTypeNames) == [
         "dense", "activation", "dropout", "flatten", "reshape", "batch_normalization", "layer_normalization", "conv2d",
         "max_pooling2d", "average_pooling2d", "global_average_pooling2d", "embedding", "simple_rnn", "lstm", "gru", "residual",
+        // the data-augmentation layers
+        "random_flip", "random_translation", "random_rotation", "random_zoom", "random_crop", "random_contrast",
+        "gaussian_noise", "feature_dropout",
     ])
     let e = SpecTestSupport.modelError
     #expect(e(spec(layers: #"{"type": "dense", "units": 2}, {"type": "conv2d", "filters": 3}"#))

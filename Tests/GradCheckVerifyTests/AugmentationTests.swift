@@ -99,7 +99,7 @@ import Testing
     }
 
     @Test func badSpecsNameThePath() {
-        func message(_ json: String, shape: [Int] = image) -> String {
+        func message(_ json: String, shape: [Int] = AugmentationTests.image) -> String {
             do { _ = try Self.layer(json, shape: shape); return "" } catch { return "\(error)" }
         }
         #expect(message(#"{"type": "random_rotation", "factor": 0.1, "fill_mode": "mirror"}"#).contains("layers[0].fill_mode"))
