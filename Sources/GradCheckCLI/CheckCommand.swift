@@ -66,6 +66,7 @@ enum CheckCommand {
         let start = Date()
         let report: CheckReport
         let batch: String
+        var note: String?
         let progress = console.progress("gradcheck check")
         do {
             let session = try ModelSession(args, specPath: spec)
@@ -79,6 +80,7 @@ enum CheckCommand {
             report = try observed.check(session.model, parameters: session.parameters,
                                         inputs: session.inputs, targets: session.targets)
             batch = session.batchDescription
+            note = session.model.augmentationCheckNote
         } catch let found as NonfiniteInput {
             report = CheckReport(model: found.model, loss: .nan, tolerance: tolerance, results: [], nonfinite: found.value)
             batch = found.batchDescription
@@ -87,9 +89,9 @@ enum CheckCommand {
         let seconds = Date().timeIntervalSince(start)
         let rendered: String
         switch output.format {
-        case .json: rendered = JSONWriter.pretty.fileContents(for: json(report, batch: batch, seconds: seconds))
-        case .markdown: rendered = markdown(report, batch: batch, seconds: seconds)
-        default: rendered = text(report, batch: batch, seconds: seconds)
+        case .json: rendered = JSONWriter.pretty.fileContents(for: json(report, batch: batch, note: note, seconds: seconds))
+        case .markdown: rendered = markdown(report, batch: batch, note: note, seconds: seconds)
+        default: rendered = text(report, batch: batch, note: note, seconds: seconds)
         }
         try console.emit(rendered, output, summary: report.passed ? "passed" : "FAILED")
         return report.passed ? 0 : 1
@@ -187,7 +189,7 @@ enum CheckCommand {
             + "\(report.elementsChecked) elements in \(String(format: "%.2f", seconds)) s"
     }
 
-    static func text(_ report: CheckReport, batch: String, seconds: Double) -> String {
+    static func text(_ report: CheckReport, batch: String, note: String? = nil, seconds: Double) -> String {
         var out = "gradcheck check \(report.model): loss \(short(report.loss)) on \(batch)\n"
         if report.results.first?.method == .dotProduct {
             out += Self.dotProductLine + "\n\n"
@@ -197,22 +199,24 @@ enum CheckCommand {
         out += table(header, rows(report), rightAligned: [2, 3, 4])
         let f = findings(report)
         if !f.isEmpty { out += "\n" + f.joined(separator: "\n") + "\n" }
+        if let note { out += "\nnote: \(note)\n" }
         out += "\n" + summaryLine(report, seconds: seconds) + "\n"
         return out
     }
 
-    static func markdown(_ report: CheckReport, batch: String, seconds: Double) -> String {
+    static func markdown(_ report: CheckReport, batch: String, note: String? = nil, seconds: Double) -> String {
         var out = "## gradcheck check: `\(report.model)`\n\n"
         out += "Loss \(short(report.loss)) on \(batch); step \(sci(report.tolerance.step)), "
         out += "atol \(sci(report.tolerance.absolute)), rtol \(sci(report.tolerance.relative)).\n\n"
         out += markdownTable(header, rows(report))
         let f = findings(report)
         if !f.isEmpty { out += "\n" + f.map { "- \($0)" }.joined(separator: "\n") + "\n" }
+        if let note { out += "\nNote: \(note).\n" }
         out += "\n**" + summaryLine(report, seconds: seconds) + "**\n"
         return out
     }
 
-    static func json(_ report: CheckReport, batch: String, seconds: Double) -> JSONValue {
+    static func json(_ report: CheckReport, batch: String, note: String? = nil, seconds: Double) -> JSONValue {
         let checks: [JSONValue] = report.results.map { r in
             var o: JSONObject = [
                 "target": .string(r.target), "parameter": .string(r.parameter), "status": .string(r.status.rawValue),
@@ -258,6 +262,7 @@ enum CheckCommand {
             "checks": .array(checks),
         ]
         for (key, value) in extra { document[key] = value }
+        if let note { document["notes"] = .array([.string(note)]) }
         return .object(document)
     }
 }

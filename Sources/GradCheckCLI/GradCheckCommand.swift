@@ -55,6 +55,7 @@ public enum GradCheckCommand {
         ("import", "translate a Keras 3 model (to_json(), config.json or .keras) into a gradcheck.model/1 spec", ImportCommand.run, { ImportCommand.help }),
         ("clip-lab", "train under several clipping policies and seeds and compare them (divergence, loss, clip rate, cosine)", ClipLabCommand.run, { ClipLabCommand.help }),
         ("doctor", "print the toolchain, OS, CPU features and kernel, threads, and the optional Python references", DoctorCommand.run, { DoctorCommand.help }),
+        ("sweep", "hyperparameter sweep with k-fold cross-validation and the gradient health of every trial", SweepCommand.run, { SweepCommand.help }),
     ]
 
     static func run(_ arguments: [String], console: Console) -> Int32 {

@@ -120,16 +120,5 @@ extension ClippingLabResult {
     static func finiteText(_ x: Double) -> String { x.isNaN ? "—" : (x > 0 ? "inf" : "-inf") }
 
     /// A fixed-width table, numbers left-aligned like the words.
-    static func table(_ header: [String], _ rows: [[String]]) -> String {
-        var widths = header.map(\.count)
-        for r in rows { for (i, c) in r.enumerated() { widths[i] = Swift.max(widths[i], c.count) } }
-        func line(_ cells: [String]) -> String {
-            var s = ""
-            for (i, c) in cells.enumerated() {
-                s += c + (i == cells.count - 1 ? "" : String(repeating: " ", count: widths[i] - c.count + 2))
-            }
-            return s
-        }
-        return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
-    }
+    static func table(_ header: [String], _ rows: [[String]]) -> String { SweepText.table(header, rows) }
 }

@@ -87,27 +87,18 @@ public struct ClippingLab: Sendable {
         guard data.train.count > 0 else { throw TrainingError("clip-lab: the training data are empty") }
         let seeds = configuration.seeds
         let policies = configuration.policies
-        let jobs = policies.indices.flatMap { p in seeds.indices.map { (p, $0) } }
+        // The lab is the sweep preset "clipping policies × seeds": one axis, one hold-out split.
+        let trials = Self.plan(policies: policies, seeds: seeds).trials
         // Check the configuration and the data once, on the calling thread.
         _ = try Trainer<Float>(model: model, configuration: runConfiguration(policies[0], seeds[0]))
-        let box = ResultBox(count: jobs.count)
-        let work: @Sendable (Int) -> Void = { [self] i in
-            let (p, s) = jobs[i]
-            let outcome = Result { try self.runOne(policy: policies[p], seed: seeds[s]) }
+        let box = ResultBox<Result<ClippingLabRun, any Error>>(count: trials.count)
+        SweepExecutor.run(count: trials.count, threads: configuration.parallel ? Swift.max(1, configuration.threads ?? SweepExecutor.defaultThreads) : 1, { [self] i in
+            let trial = trials[i]
+            return Result { try self.runOne(policy: policies[trial.configuration], seed: trial.seed) }
+        }, finished: { i, outcome in
             let done = box.store(outcome, at: i)
-            progress?(done, jobs.count)
-        }
-        let workers = Swift.min(jobs.count, Swift.max(1, configuration.threads ?? ProcessInfo.processInfo.activeProcessorCount))
-        if configuration.parallel && workers > 1 {
-            // Workers take the next run from a shared counter; each run is independent, so
-            // the results are the same for any number of workers.
-            let next = RunCounter()
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                while let i = next.take(below: jobs.count) { work(i) }
-            }
-        } else {
-            for i in jobs.indices { work(i) }
-        }
+            progress?(done, trials.count)
+        })
         var runs: [ClippingLabRun] = []
         for r in box.results { runs.append(try r!.get()) }
         let window = smoothingWindow
@@ -123,6 +114,12 @@ public struct ClippingLab: Sendable {
             metricSource: data.validation.count > 0 ? "validation" : "training",
             targetLoss: target, targetLossGiven: configuration.targetLoss != nil, smoothingWindow: window,
             policies: summaries)
+    }
+
+    /// The sweep plan of the lab: the `clipping` axis over `policies` × `seeds`, on one
+    /// hold-out split; trial `p · seeds.count + s` is policy `p` with seed `s`.
+    public static func plan(policies: [ClippingSpec], seeds: [UInt64]) -> SweepPlan {
+        SweepPlan(axes: [SweepAxis(key: SweepAxis.clippingKey, values: policies.map(SweepValue.clipping))], seeds: seeds)
     }
 
     /// The smoothing window in steps.
@@ -142,19 +139,11 @@ public struct ClippingLab: Sendable {
 
     /// One run: `policy` from the initial weights of `seed`.
     public func runOne(policy: ClippingSpec, seed: UInt64) throws -> ClippingLabRun {
-        let trainer = try Trainer<Float>(model: model, configuration: runConfiguration(policy, seed))
         let recorder = LabRecorder()
-        trainer.observers = [recorder]
-        var status = TrainingStatus.completed
-        var history: [EpochRecord] = []
-        do {
-            let result = try trainer.fit(data)
-            status = result.status
-            history = result.history
-        } catch let error as TrainingError where error.diverged {
-            status = .diverged
-            history = recorder.epochs
-        }
+        let outcome = try SweepExecutor.train(model: model, configuration: runConfiguration(policy, seed), data: data,
+                                              observers: [recorder])
+        let status = outcome.status
+        let history = outcome.history
         let useValidation = data.validation.count > 0
         let losses = history.map { useValidation ? ($0.metrics.validationLoss ?? .nan) : $0.metrics.loss }
         let accuracies = history.compactMap { useValidation ? $0.metrics.validationAccuracy : $0.metrics.accuracy }
@@ -341,11 +330,10 @@ public struct ClippingLabResult: Sendable {
     public func policy(_ name: String) -> ClippingLabPolicySummary? { policies.first { $0.name == name } }
 }
 
-/// Records the batch loss and clipping telemetry of each step, and the finished epochs.
+/// Records the batch loss and clipping telemetry of each step.
 final class LabRecorder: TrainingObserver {
     var losses: [Double] = []
     var telemetry: [ClipTelemetry] = []
-    var epochs: [EpochRecord] = []
 
     /// The smallest per-tensor cosine between clipped and raw gradient, over the
     /// triggered steps (NaN until one triggers; zero raw tensors are left out).
@@ -385,39 +373,20 @@ final class LabRecorder: TrainingObserver {
         }
         return (dot, xx, yy)
     }
-
-    func trainingDidFinishEpoch(_ epoch: EpochRecord) -> ObserverDecision {
-        epochs.append(epoch)
-        return .proceed
-    }
 }
 
-/// Hands out run indices 0, 1, 2, ... to worker threads.
-final class RunCounter: @unchecked Sendable {  // safe: `next` is only touched under `lock`
-    private let lock = NSLock()
-    private var next = 0
-
-    func take(below count: Int) -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next < count else { return nil }
-        next += 1
-        return next - 1
-    }
-}
-
-/// The runs' results, filled in from several threads.
+/// Results filled in from several threads, one slot per job.
 ///
 /// `@unchecked Sendable` is safe: `results` and `done` are only written under `lock`, and
 /// `results` is read after every worker has finished.
-final class ResultBox: @unchecked Sendable {
+final class ResultBox<R>: @unchecked Sendable {
     private let lock = NSLock()
-    private(set) var results: [Result<ClippingLabRun, any Error>?]
+    private(set) var results: [R?]
     private var done = 0
 
     init(count: Int) { results = Array(repeating: nil, count: count) }
 
-    func store(_ r: Result<ClippingLabRun, any Error>, at i: Int) -> Int {
+    func store(_ r: R, at i: Int) -> Int {
         lock.lock()
         defer { lock.unlock() }
         results[i] = r

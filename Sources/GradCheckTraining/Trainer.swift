@@ -300,7 +300,8 @@ public final class Trainer<Scalar: TensorScalar> {
         let start = DispatchTime.now().uptimeNanoseconds
         stepCount += 1
         let step = stepCount
-        let context = ForwardContext(training: true, seed: stepSeed(step))
+        var context = ForwardContext(training: true, seed: stepSeed(step))
+        context.augments = true
         let wantsActivations = observers.contains { $0.wantsActivations }
         let wantsUpdates = observers.contains { $0.wantsUpdates }
         let pass = forward(inputs: inputs, targets: targets, context: context, recording: true,

@@ -125,6 +125,9 @@ private func training(_ body: String) -> String {
         "conv1d", "max_pooling1d", "average_pooling1d", "global_average_pooling1d", "global_max_pooling1d",
         "global_max_pooling2d", "rms_normalization", "group_normalization", "bidirectional", "multi_head_attention",
         "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate",
+        // the data-augmentation layers
+        "random_flip", "random_translation", "random_rotation", "random_zoom", "random_crop", "random_contrast",
+        "gaussian_noise", "feature_dropout",
     ])
     let e = SpecTestSupport.modelError
     #expect(e(spec(layers: #"{"type": "dense", "units": 2}, {"type": "conv2d", "filters": 3}"#))

@@ -7,6 +7,8 @@
 ///   the original batch and gather these rows, so a perturbed copy sees the same mask as
 ///   the row it copies. `nil` means the batch is the original.
 /// - `originalBatchSize`: the size of that original batch.
+/// - `augments`: data-augmentation layers transform their input (only the trainer's steps
+///   set it; the verifier and inference leave it off, so augmentation is the identity there).
 public struct ForwardContext: Sendable {
     /// Whether the pass is a training step.
     public var training: Bool
@@ -16,6 +18,8 @@ public struct ForwardContext: Sendable {
     public var rowSource: [Int]?
     /// The batch size the masks are drawn for when `rowSource` is set.
     public var originalBatchSize: Int
+    /// Whether augmentation layers are active (a training step; see ``AugmentationLayer``).
+    public var augments = false
 
     /// A context for an ordinary pass over an original batch.
     public init(training: Bool, seed: UInt64 = 0) {

@@ -154,6 +154,9 @@ public struct Model: Sendable {
                     + "(its input here is \(idSource))")
             }
             layer = EmbeddingLayer(name: name, spec: embedding, inputShape: shape)
+        case let .augmentation(augmentation):
+            if let problem = AugmentationLayer.inputProblem(spec: augmentation, inputShape: shape) { throw fail(problem) }
+            layer = AugmentationLayer(name: name, spec: augmentation, inputShape: shape)
         case let .batchNormalization(bn):
             layer = BatchNormalizationLayer(name: name, spec: bn, inputShape: shape)
         case let .layerNormalization(ln):

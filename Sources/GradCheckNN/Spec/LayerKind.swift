@@ -55,6 +55,8 @@ public enum LayerKind: Sendable, Equatable {
     case bidirectional(BidirectionalSpec)
     /// Keras multi-head attention (self-attention on one input).
     case multiHeadAttention(MultiHeadAttentionSpec)
+    /// A data-augmentation layer (`random_flip`, `gaussian_noise`, ...): random in training only.
+    case augmentation(AugmentationSpec)
 
     /// The layer type as the format names it: `"dense"`, `"activation"`, ...
     public var typeName: String {
@@ -86,6 +88,7 @@ public enum LayerKind: Sendable, Equatable {
         case .groupNormalization: return "group_normalization"
         case .bidirectional: return "bidirectional"
         case .multiHeadAttention: return "multi_head_attention"
+        case let .augmentation(spec): return spec.typeName
         }
     }
 
@@ -96,7 +99,7 @@ public enum LayerKind: Sendable, Equatable {
         "simple_rnn", "lstm", "gru", "residual",
         "conv1d", "max_pooling1d", "average_pooling1d", "global_average_pooling1d", "global_max_pooling1d",
         "global_max_pooling2d", "rms_normalization", "group_normalization", "bidirectional", "multi_head_attention",
-    ] + MergeSpec.typeNames
+    ] + MergeSpec.typeNames + AugmentationSpec.typeNames
 
     /// Layer types the format defines (FORMATS.md §1) that this version does not decode
     /// yet; a spec using one is rejected with a message saying so. (Empty: every type of
@@ -146,7 +149,7 @@ public enum LayerKind: Sendable, Equatable {
         case "group_normalization": return GroupNormalizationSpec.keys
         case "bidirectional": return BidirectionalSpec.keys
         case "multi_head_attention": return MultiHeadAttentionSpec.keys
-        default: return []
+        default: return AugmentationSpec.keys(for: type)
         }
     }
 
@@ -213,6 +216,8 @@ public enum LayerKind: Sendable, Equatable {
         case "group_normalization": return .groupNormalization(try GroupNormalizationSpec.decode(r))
         case "bidirectional": return .bidirectional(try BidirectionalSpec.decode(r))
         case "multi_head_attention": return .multiHeadAttention(try MultiHeadAttentionSpec.decode(r))
+        case _ where AugmentationSpec.typeNames.contains(type):
+            return .augmentation(try AugmentationSpec.decode(r, type: type))
         default:
             return .reshape(targetShape: try r.require("target_shape", decodeTargetShape))
         }
@@ -267,6 +272,7 @@ public enum LayerKind: Sendable, Equatable {
         case let .groupNormalization(spec): spec.encode(into: &o)
         case let .bidirectional(spec): spec.encode(into: &o)
         case let .multiHeadAttention(spec): spec.encode(into: &o)
+        case let .augmentation(spec): spec.encode(into: &o)
         }
     }
 }
