@@ -146,6 +146,10 @@ recurrent = {"units": positive_int, "return_sequences": boolean, "recurrent_init
 pool2d = {"pool_size": int_or_pair, "strides": int_or_pair, "padding": {"enum": ["valid", "same"]}}
 pool1d = {"pool_size": positive_int, "strides": positive_int, "padding": {"enum": ["valid", "same"]}}
 
+fill_keys = {"fill_mode": {"enum": ["reflect", "constant", "nearest", "wrap"]}, "fill_value": {"type": "number"},
+             "interpolation": {"enum": ["bilinear"]}}
+factor = {"anyOf": [{"type": "number"}, {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}]}
+
 # type: (keys, required keys)
 LAYERS = {
     "dense": ({"units": positive_int, **weighted}, ["units"]),
@@ -187,6 +191,17 @@ LAYERS = {
     "add": ({}, []), "subtract": ({}, []), "multiply": ({}, []), "average": ({}, []),
     "maximum": ({}, []), "minimum": ({}, []),
     "concatenate": ({"axis": {"type": "integer"}}, []),
+    # data augmentation (training only; the identity at check time)
+    "random_flip": ({"mode": {"enum": ["horizontal", "vertical", "horizontal_and_vertical"]}}, []),
+    "random_translation": ({"height_factor": ref("#/$defs/factor"), "width_factor": ref("#/$defs/factor"), **fill_keys},
+                           ["height_factor", "width_factor"]),
+    "random_rotation": ({"factor": ref("#/$defs/factor"), **fill_keys}, ["factor"]),
+    "random_zoom": ({"height_factor": ref("#/$defs/factor"), "width_factor": ref("#/$defs/factor"), **fill_keys},
+                    ["height_factor"]),
+    "random_crop": ({"height": positive_int, "width": positive_int}, ["height", "width"]),
+    "random_contrast": ({"factor": ref("#/$defs/factor")}, ["factor"]),
+    "gaussian_noise": ({"stddev": non_negative_number}, ["stddev"]),
+    "feature_dropout": ({"rate": unit_half_open}, ["rate"]),
 }
 
 
@@ -198,7 +213,7 @@ def layer_schema(t, keys, required):
 
 layer_defs = {f"layer_{t}": layer_schema(t, k, r) for t, (k, r) in LAYERS.items()}
 model_defs = {
-    "activation": activation, "initializer": initializer, "regularizer": regularizer, "loss": loss,
+    "factor": factor, "activation": activation, "initializer": initializer, "regularizer": regularizer, "loss": loss,
     "optimizer": optimizer, "clipping": clipping, "early_stopping": early_stopping, "training": training,
     "layer_inputs": {**name_list, "description": "names of earlier layers or model inputs this layer takes"},
     "layer": {"description": "one layer; `type` picks the keys it takes",
@@ -365,6 +380,24 @@ cliplab = doc("cliplab", "gradcheck clip-lab --format json (gradcheck.cliplab/1)
     }, ["policy", "seeds", "diverged", "final_loss", "clip_rate", "cosine_to_raw", "norm_before", "norm_after"])},
 }, ["format", "runs"]), {"number_or_null": {"anyOf": [N, {"type": "null"}]}})
 package = open_obj({"available": boolean, "version": string}, ["available"])
+sweep = doc("sweep", "gradcheck sweep --format json (gradcheck.sweep/1)", open_obj({
+    "format": {"const": "gradcheck.sweep/1"}, "model": string,
+    "metric": open_obj({"name": string, "higher_is_better": boolean}), "trials": {"type": "object"},
+}, ["format"]))
+sweep_results_line = doc("sweep-results-line",
+    "One line of a sweep's results file (gradcheck.sweep-results/1, JSON Lines): the header, then one line per finished trial",
+    {"anyOf": [
+        open_obj({"format": {"const": "gradcheck.sweep-results/1"}, "model": string, "plan": {"type": "object"}},
+                 ["format", "plan"]),
+        open_obj({"trial": non_negative_int, "configuration": non_negative_int, "seed": non_negative_int,
+                  "status": string, "diverged": boolean, "verdict": {"enum": ["healthy", "warning", "unhealthy"]}},
+                 ["trial", "configuration"]),
+    ]})
+healthcompare = doc("healthcompare", "gradcheck report A B ... --format json (gradcheck.healthcompare/1)", open_obj({
+    "format": {"const": "gradcheck.healthcompare/1"}, "verdict": {"enum": ["healthy", "warning", "unhealthy"]},
+    "runs": {"type": "array", "items": {"type": "object"}},
+}, ["format", "runs"]))
+
 doctor = doc("doctor", "gradcheck doctor --format json (gradcheck.doctor/1)", open_obj({
     "format": {"const": "gradcheck.doctor/1"}, "version": string, "toolchain": string, "os": string, "arch": string,
     "cpu_features": {"type": "array", "items": string}, "kernel": string, "threads": positive_int,
@@ -373,7 +406,8 @@ doctor = doc("doctor", "gradcheck doctor --format json (gradcheck.doctor/1)", op
 
 SCHEMAS = {"model": model, "tensor": tensor_doc, "weights": weights, "batch": batch, "gradients": gradients,
            "log-line": log_line, "check": check, "compare": compare, "summary": summary, "train": train,
-           "health": health, "cliplab": cliplab, "doctor": doctor}
+           "health": health, "cliplab": cliplab, "doctor": doctor, "sweep": sweep,
+           "sweep-results-line": sweep_results_line, "healthcompare": healthcompare}
 
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)

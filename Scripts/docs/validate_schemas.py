@@ -21,13 +21,18 @@ BY_FORMAT = {
     "gradcheck.model/1": "model", "gradcheck.weights/1": "weights", "gradcheck.batch/1": "batch",
     "gradcheck.gradients/1": "gradients", "gradcheck.check/1": "check", "gradcheck.compare/1": "compare",
     "gradcheck.summary/1": "summary", "gradcheck.train/1": "train", "gradcheck.health/1": "health",
-    "gradcheck.cliplab/1": "cliplab", "gradcheck.doctor/1": "doctor",
+    "gradcheck.cliplab/1": "cliplab", "gradcheck.doctor/1": "doctor", "gradcheck.sweep/1": "sweep",
+    "gradcheck.healthcompare/1": "healthcompare",
 }
+# Reference data of the project's own scripts, not files the tool reads or writes.
+SKIP_FORMATS = {"gradcheck.kfold-reference/1"}
 # Fixture folders that hold no gradcheck file (clipping golden values are test data of their own).
 SKIP = {"clipping"}
 
 
 def schema_name(path, value):
+    if isinstance(value, dict) and value.get("format") in SKIP_FORMATS:
+        return "skip"
     if isinstance(value, dict) and isinstance(value.get("format"), str) and value["format"] in BY_FORMAT:
         return BY_FORMAT[value["format"]]
     parts = path.parts
@@ -66,9 +71,11 @@ def main(argv):
     files = [pathlib.Path(a).resolve() for a in argv] or list(fixture_files())
     bad = checked = 0
 
+    jsonl_schema = "log-line"
+
     def check(value, path, where):
         nonlocal bad, checked
-        name = "log-line" if path.suffix == ".jsonl" else schema_name(path, value)
+        name = jsonl_schema if path.suffix == ".jsonl" else schema_name(path, value)
         if name == "skip":
             return
         if name is None:
@@ -87,6 +94,9 @@ def main(argv):
         text = path.read_text()
         if path.suffix == ".jsonl":
             lines = text.split("\n")
+            # A sweep's results file says so on its first line; anything else is a run log.
+            nonlocal_first = lines[0] if lines else ""
+            jsonl_schema = "sweep-results-line" if '"gradcheck.sweep-results/1"' in nonlocal_first else "log-line"
             for k, line in enumerate(lines, 1):
                 if not line.strip():
                     continue
