@@ -14,7 +14,7 @@ For each model spec `Fixtures/specs/<name>.json` (format `gradcheck.model/1`) th
     Fixtures/reference/<name>/batch.json      gradcheck.batch/1
     Fixtures/reference/<name>/gradients.json  gradcheck.gradients/1
 
-The model is interpreted here from the spec JSON following /work/shared/FORMATS.md (the
+The model is interpreted here from the spec JSON following docs/FORMATS.md (the
 contract), with no code shared with the Swift implementation. All maths is float64;
 the loss is differentiated with torch.autograd and every gradient file is then
 self-checked against central differences on a few elements per tensor.
