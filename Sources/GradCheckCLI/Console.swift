@@ -78,7 +78,7 @@ final class Console {
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw CLIError("--output: cannot write \(path): \(error.localizedDescription)")
+            throw CLIError("--output: cannot write \(path): \(FileProblem.reason(error, path: path, writing: true))")
         }
     }
 

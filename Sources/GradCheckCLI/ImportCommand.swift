@@ -7,8 +7,7 @@ enum ImportCommand {
         .init(name: "loss", valueName: "LOSS", help: "the loss: a Keras name (mse, sparse_categorical_crossentropy, ...) or "
             + "the spec's loss as JSON ('{\"type\": \"categorical_crossentropy\", \"from_logits\": true}'); "
             + "overrides the model's compile_config"),
-        .init(name: "output", valueName: "FILE", help: "write the spec here (whole, via a temporary file) instead of standard output"),
-    ]
+    ] + OutputOptions.flags([.json], default: .json)
 
     static var help: String {
         helpText(usage: "import keras MODEL [--loss LOSS] [--output FILE]", description: """
@@ -36,6 +35,8 @@ enum ImportCommand {
                 + "(usage: gradcheck import keras MODEL)")
         }
         let path = positionals[1]
+        let output = try OutputOptions(args, formats: [.json], default: .json)
+        console.apply(output)
         let loss = try args.string("loss").map { text throws(SpecError) in try KerasImporter.loss(argument: text) }
         let result = try KerasImporter(loss: loss).translate(path: path)
 
@@ -54,9 +55,9 @@ enum ImportCommand {
         } catch {
             console.err("warning: this build of gradcheck cannot run the imported spec yet: \(error)")
         }
-        if let output = args.string("output") {
-            try result.write(to: output)
-            console.err("imported \(name) from \(path): wrote \(output)")
+        if let target = output.outputPath {
+            try result.write(to: target)
+            console.note("imported \(name) from \(path): wrote \(target)")
         } else {
             console.out(result.fileContents)
         }

@@ -24,9 +24,7 @@ enum SweepCommand {
         .init(name: "merge", valueName: nil, help: "the positionals are results files of one sweep's shards: merge them and report"),
         .init(name: "best-spec", valueName: "FILE", help: "write the best configuration's spec to FILE (whole)"),
         .init(name: "html", valueName: "FILE", help: "write the HTML report (heatmaps of the metric and of health over the first two axes)"),
-        .init(name: "output", valueName: "FILE", help: "write the table to FILE instead of standard output"),
-        .init(name: "format", valueName: "text|json|markdown|html", help: "output format (default: text; json is gradcheck.sweep/1)"),
-    ]
+    ] + OutputOptions.flags(OutputFormat.allCases)
 
     static var help: String {
         helpText(usage: "sweep SPEC --data CSV --grid KEY=V1,V2 [--grid ...] [--folds K] [--seeds N] [--random N] [options]\n       gradcheck sweep --merge PART.jsonl... [--results FILE] [options]", description: """
@@ -65,7 +63,8 @@ enum SweepCommand {
             i += 1
         }
         let args = try Arguments(rest, flags: flags)
-        let format = try args.choice("format", ["text", "json", "markdown", "html"]) ?? "text"
+        let output = try OutputOptions(args, formats: OutputFormat.allCases)
+        console.apply(output)
         let result: SweepResult
         do {
             if args.has("merge") {
@@ -91,17 +90,13 @@ enum SweepCommand {
         }
         if let path = args.string("html") { try write(result.html(), to: path, flag: "--html", console: console) }
         let text: String
-        switch format {
-        case "json": text = JSONWriter.pretty.fileContents(for: result.json())
-        case "markdown": text = result.markdown()
-        case "html": text = result.html()
-        default: text = result.text()
+        switch output.format {
+        case .json: text = JSONWriter.pretty.fileContents(for: result.json())
+        case .markdown: text = result.markdown()
+        case .html: text = result.html()
+        case .text: text = result.text()
         }
-        if let path = args.string("output") {
-            try write(text, to: path, flag: "--output", console: console)
-        } else {
-            console.out(text)
-        }
+        try console.emit(text, output)
         return 0
     }
 
@@ -177,7 +172,7 @@ enum SweepCommand {
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw CLIError("\(flag): cannot write \(path): \(error.localizedDescription)")
+            throw CLIError("\(flag): cannot write \(path): \(FileProblem.reason(error, path: path, writing: true))")
         }
         console.err("sweep: wrote \(path)")
     }

@@ -196,7 +196,7 @@ enum TrainCommand {
             do {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
             } catch {
-                throw CLIError("--report: cannot write \(path): \(error.localizedDescription)")
+                throw CLIError("--report: cannot write \(path): \(FileProblem.reason(error, path: path, writing: true))")
             }
             reportSummary = "\(report.verdict.rawValue) (\(report.findings.count) finding\(report.findings.count == 1 ? "" : "s"))"
         }
