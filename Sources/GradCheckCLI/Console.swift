@@ -1,4 +1,5 @@
 import Foundation
+import GradCheck
 
 /// Where a command writes: standard output for results, standard error for progress and
 /// diagnostics. Tests capture both, and may pretend to be a terminal.
