@@ -59,22 +59,7 @@ enum ClipLabCommand {
         let spec = try ModelSpec.load(path: specPath)
         let model = try Model(spec: spec, file: specPath)
         var config = TrainingConfiguration(spec.training)
-        if let name = args.string("optimizer") {
-            let kinds = OptimizerKind.allCases.map(\.rawValue)
-            guard let kind = OptimizerKind(rawValue: name.lowercased()) else {
-                let hint = DidYouMean.suggestion(for: name, among: kinds).map { "; did you mean \"\($0)\"?" } ?? ""
-                throw CLIError("--optimizer: expected one of \(kinds.joined(separator: ", ")), got \"\(name)\"\(hint)")
-            }
-            if kind != config.optimizer.kind { config.optimizer = OptimizerSpec(kind: kind) }
-        }
-        if let lr = try args.double("learning-rate", positive: true) { config.optimizer.learningRate = lr }
-        if let e = try args.int("epochs", minimum: 1) { config.epochs = e }
-        if let b = try args.int("batch-size", minimum: 1) { config.batchSize = b }
-        if let v = try args.double("validation-split") {
-            guard v >= 0 && v < 1 else { throw CLIError("--validation-split: expected a number in [0, 1), got \(v)") }
-            config.validationSplit = v
-        }
-        if let s = try args.seed("seed") { config.seed = s }
+        try TrainCommand.applyFlags(args, to: &config)
         let table = try CSVTable.load(path: dataPath)
         let dataset = try Dataset(table: table, label: args.string("label") ?? "label", model: model, file: dataPath)
         let prepared = PreparedData(dataset, validationSplit: config.validationSplit, seed: config.seed, order: config.splitOrder)
@@ -85,6 +70,10 @@ enum ClipLabCommand {
             training: config, policies: policies, seedCount: seedCount, targetLoss: target)
         labConfiguration.threads = try args.int("threads", minimum: 1)
         let lab = ClippingLab(model: model, data: prepared, configuration: labConfiguration)
+        let estimate = TrainingEstimate.measure(
+            model: model, configuration: config, data: prepared, runs: policies.count * seedCount,
+            parallel: labConfiguration.parallel ? (labConfiguration.threads ?? SweepExecutor.defaultThreads) : 1, as: Float.self)
+        if let note = estimate.longRunNote(less: "--epochs N, --seeds N or fewer --policies") { console.note(note) }
         let progress = console.progress("clip-lab: \(policies.count) policies × \(seedCount) seeds")
         let result: ClippingLabResult
         do {

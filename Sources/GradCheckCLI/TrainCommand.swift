@@ -175,6 +175,8 @@ enum TrainCommand {
                         + (plan.data.validation.count > 0 ? ", validating on \(plan.data.validation.count)" : "")
                         + ": \(describe(plan.configuration)), \(plan.dtype)")
         }
+        let estimate = TrainingEstimate.measure(model: model, configuration: plan.configuration, data: plan.data, as: S.self)
+        if let note = estimate.longRunNote(less: "--epochs N or a larger --batch-size") { console.note(note) }
         let result: TrainingResult<S>
         do {
             result = try trainer.fit(plan.data)
