@@ -142,8 +142,8 @@ public final class Tape<Scalar: TensorScalar> {
         var grads = [Tensor<Scalar>?](repeating: nil, count: output.index + 1)
         grads[output.index] = seed
         // Only entries at or above the lowest requested variable can contribute.
-        let lowest = variables.map(\.index).min() ?? 0
-        let requested = Set(variables.map(\.index))
+        let lowest = variables.lazy.map { $0.index }.min() ?? 0
+        let requested = Set(variables.lazy.map { $0.index })
         var i = output.index
         while i >= lowest {
             if let g = grads[i], let pullback = pullbacks[i] {

@@ -29,6 +29,9 @@ public final class HealthMonitorObserver: TrainingObserver {
     /// The first error the monitor raised (a log that cannot be written, a name it does
     /// not know); recording stops after it, training does not.
     public private(set) var error: HealthMonitorError?
+    /// The parameter names last found to be the monitor's, in its order (checked once per
+    /// list of names, not per step).
+    private var orderedNames: [String]?
 
     /// Wraps a monitor whose parameters are the model's trainable parameters and whose
     /// layers are the model's layers (see ``RunParameter/parameters(of:)`` and
@@ -49,27 +52,35 @@ public final class HealthMonitorObserver: TrainingObserver {
     }
 
     public var wantsActivations: Bool { error == nil && monitor.measuresActivations }
-    public var wantsUpdates: Bool { error == nil }
+    public var wantsUpdates: Bool { error == nil && monitor.measuresWeights }
 
     public func trainingDidStep<S: TensorScalar>(_ step: StepRecord<S>) -> ObserverDecision {
         guard error == nil, !monitor.isFinished else { return .proceed }
-        var gradients: [String: any MonitoredValues] = [:]
-        var parameters: [String: any MonitoredValues] = [:]
-        var updates: [String: any MonitoredValues] = [:]
-        gradients.reserveCapacity(step.parameterNames.count)
-        parameters.reserveCapacity(step.parameterNames.count)
-        for (k, name) in step.parameterNames.enumerated() {
-            gradients[name] = step.gradients[k]
-            parameters[name] = step.parameters[k]
-            if let u = step.updates { updates[name] = u[k] }
-        }
         var activations: [String: any MonitoredValues] = [:]
         for a in step.activations ?? [] { activations[a.layer] = a.output }
         do {
-            try monitor.recordStep(loss: step.loss, gradients: gradients, parameters: parameters, updates: updates,
-                                   gradNorm: step.gradNorm, clippedGradNorm: step.clippedGradNorm,
-                                   learningRate: step.learningRate, activations: activations,
-                                   nonfinite: step.nonFinite, step: step.step, epoch: step.epoch)
+            if inMonitorOrder(step.parameterNames) {
+                // The trainer's parameters are the monitor's, in its order: no name lookups.
+                let weighs = monitor.measuresWeights
+                try monitor.recordStep(
+                    loss: step.loss, ordered: step.gradients, parameters: weighs ? step.parameters : [],
+                    updates: weighs ? step.updates ?? [] : [], gradNorm: step.gradNorm,
+                    clippedGradNorm: step.clippedGradNorm, learningRate: step.learningRate, activations: activations,
+                    nonfinite: step.nonFinite, step: step.step, epoch: step.epoch)
+            } else {
+                var gradients: [String: any MonitoredValues] = [:]
+                var parameters: [String: any MonitoredValues] = [:]
+                var updates: [String: any MonitoredValues] = [:]
+                for (k, name) in step.parameterNames.enumerated() {
+                    gradients[name] = step.gradients[k]
+                    parameters[name] = step.parameters[k]
+                    if let u = step.updates { updates[name] = u[k] }
+                }
+                try monitor.recordStep(loss: step.loss, gradients: gradients, parameters: parameters, updates: updates,
+                                       gradNorm: step.gradNorm, clippedGradNorm: step.clippedGradNorm,
+                                       learningRate: step.learningRate, activations: activations,
+                                       nonfinite: step.nonFinite, step: step.step, epoch: step.epoch)
+            }
         } catch {
             self.error = error
             return .proceed
@@ -99,5 +110,14 @@ public final class HealthMonitorObserver: TrainingObserver {
         } catch {
             if self.error == nil { self.error = error }
         }
+    }
+
+    /// Whether `names` are the monitor's parameters in the monitor's order.
+    private func inMonitorOrder(_ names: [String]) -> Bool {
+        if let orderedNames, orderedNames == names { return true }
+        guard names.count == monitor.parameters.count,
+              zip(names, monitor.parameters).allSatisfy({ $0 == $1.name }) else { return false }
+        orderedNames = names
+        return true
     }
 }

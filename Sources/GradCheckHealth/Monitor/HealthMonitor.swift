@@ -152,9 +152,37 @@ public final class HealthMonitor {
         epoch: Int? = nil
     ) throws(HealthMonitorError) -> [HealthAlert] {
         guard !isFinished else { throw .finished }
-        let grads = try placed(gradients, "gradients")
-        let weights = try placed(parameters, "parameters")
-        let steps = try placed(updates, "updates")
+        return try recordStep(loss: loss, ordered: placed(gradients, "gradients"), parameters: placed(parameters, "parameters"),
+                              updates: placed(updates, "updates"), gradNorm: gradNorm, clippedGradNorm: clippedGradNorm,
+                              learningRate: learningRate, activations: activations, nonfinite: nonfinite, step: step,
+                              epoch: epoch)
+    }
+
+    /// ``recordStep(loss:gradients:parameters:updates:gradNorm:clippedGradNorm:learningRate:activations:nonfinite:step:epoch:)``
+    /// with the values already in ``parameters`` order (`nil` for one not given; an empty
+    /// array for none): no name lookups, for a loop that feeds the monitor every step.
+    ///
+    /// - Throws: as the named form, for a wrong element count or an unknown layer name.
+    @discardableResult
+    package func recordStep(
+        loss: Double, ordered grads: [(any MonitoredValues)?], parameters weights: [(any MonitoredValues)?],
+        updates steps: [(any MonitoredValues)?], gradNorm: Double?, clippedGradNorm: Double?, learningRate: Double?,
+        activations: [String: any MonitoredValues], nonfinite: [NonfiniteOrigin], step: Int?, epoch: Int?
+    ) throws(HealthMonitorError) -> [HealthAlert] {
+        guard !isFinished else { throw .finished }
+        for (argument, values) in [("gradients", grads), ("parameters", weights), ("updates", steps)] where !values.isEmpty {
+            guard values.count == self.parameters.count else {
+                throw .elementCount("(\(argument) in parameter order)", argument: argument,
+                                    expected: self.parameters.count, got: values.count)
+            }
+            for (i, v) in values.enumerated() {
+                guard let v, let expected = self.parameters[i].count else { continue }
+                let got = v.monitoredCount
+                if got != expected {
+                    throw .elementCount(self.parameters[i].name, argument: argument, expected: expected, got: got)
+                }
+            }
+        }
         for name in activations.keys where layerIndex[name] == nil {
             throw .unknownName(name, argument: "activations",
                                suggestion: DidYouMean.suggestion(for: name, among: layers.map(\.name)))
@@ -168,7 +196,7 @@ public final class HealthMonitor {
         let measures = MonitorOptions.due(options.activationsEvery, step: number, ordinal: ordinal)
 
         var stats: [ParameterStats] = []
-        stats.reserveCapacity(gradients.count)
+        stats.reserveCapacity(grads.count)
         var parameterNorms = [Double?](repeating: nil, count: self.parameters.count)
         for (i, p) in self.parameters.enumerated() where !grads.isEmpty {
             guard let g = grads[i] else { continue }
@@ -264,10 +292,6 @@ public final class HealthMonitor {
             guard let i = parameterIndex[name] else {
                 throw .unknownName(name, argument: argument,
                                    suggestion: DidYouMean.suggestion(for: name, among: parameters.map(\.name)))
-            }
-            if let expected = parameters[i].count {
-                let got = v.monitoredCount
-                if got != expected { throw .elementCount(name, argument: argument, expected: expected, got: got) }
             }
             out[i] = v
         }

@@ -39,6 +39,8 @@ extension Model {
     ///
     /// A layer reads its inputs from `values` (by slot); a slot without a value is filled
     /// from `fallback` first.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     func objective<S: TensorScalar>(
         values: inout [Variable<S>?], recompute: [Bool], penalized: Int?, parameters: [Variable<S>],
         targets: Targets<S>, on tape: Tape<S>, context: ForwardContext,
@@ -158,11 +160,15 @@ extension Model {
 
     /// The parameter penalties (kernel and bias regularisers), a rank-0 variable, or `nil`
     /// when the model has none.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     public func regularization<S: TensorScalar>(parameters: [Variable<S>], on tape: Tape<S>) -> Variable<S>? {
         var total: Variable<S>?
-        for (descriptor, p) in zip(self.parameters, parameters) {
-            guard let r = descriptor.regularizer else { continue }
-            let term = r.penalty(p, on: tape)
+        // Indices, not `zip`: this runs every step, unspecialised, and `zip` would look
+        // up its generic metadata each time.
+        for i in 0..<Swift.min(self.parameters.count, parameters.count) {
+            guard let r = self.parameters[i].regularizer else { continue }
+            let term = r.penalty(parameters[i], on: tape)
             total = total.map { tape.add($0, term) } ?? term
         }
         return total
