@@ -121,7 +121,7 @@ enum SweepCommand {
             guard v >= 0 && v < 1 else { throw CLIError("--validation-split: expected a number in [0, 1), got \(v)") }
             validationSplit = v
         }
-        let shard = try args.string("shard").map { s throws(SweepError) in try SweepShard(parsing: s) }
+        let shard = try args.string("shard").map { s throws(ShardError) in try Shard(parsing: s) }
         let table = try CSVTable.load(path: dataPath)
         let dataset = try Dataset(table: table, label: args.string("label") ?? "label", model: model, file: dataPath)
         let plan = SweepPlan(axes: axes, randomCount: random, samplingSeed: firstSeed,
