@@ -96,10 +96,11 @@ enum CheckCommand {
                 // Time is linear in the elements checked, so this fraction of each tensor fits.
                 modelChecker.checker.sampleFraction = budget / estimate.seconds
                 sampling = Sampling(budget: budget, estimatedSeconds: estimate.seconds, seed: seed)
-                console.note("note: --budget \(short(budget)) s: the whole check would take about \(Int(estimate.seconds.rounded())) s; "
-                    + "checking a seeded sample of about \(String(format: "%.1f", 100 * budget / estimate.seconds)) % of every tensor")
+                console.note("note: --budget \(short(budget)) s: the whole check would take about \(seconds(estimate.seconds)); "
+                    + "checking a seeded sample of about \(String(format: "%.2g", 100 * budget / estimate.seconds)) % of every tensor "
+                    + "(at least \(GradientChecker.minimumSample) elements of each)")
             } else if estimate.seconds >= longRun {
-                console.note("note: about \(estimate.evaluations) function evaluations, about \(Int(estimate.seconds.rounded())) s "
+                console.note("note: about \(estimate.evaluations) function evaluations, about \(seconds(estimate.seconds)) "
                     + "(timed on a few of them); --budget SECONDS, --max-elements N, --mode fast or --layer NAME check less")
             }
             var observed = modelChecker
@@ -156,7 +157,7 @@ enum CheckCommand {
         func line(_ report: CheckReport) -> String {
             "SAMPLED: \(String(format: "%.2f", 100 * fraction(report))) % of the elements (\(report.elementsChecked) of "
                 + "\(report.results.reduce(0) { $0 + $1.elementCount })), every tensor sampled on its own with seed \(seed): "
-                + "--budget \(short(budget)) s, the whole check estimated at \(Int(estimatedSeconds.rounded())) s"
+                + "--budget \(short(budget)) s, the whole check estimated at \(CheckCommand.seconds(estimatedSeconds))"
         }
     }
 
@@ -186,6 +187,11 @@ enum CheckCommand {
         }
         for setting in args.settings(excluding: CheckPartFile.unfingerprinted) { mix(setting.utf8) }
         return String(h, radix: 16)
+    }
+
+    /// A duration for a note: `3 s`, `0.012 s`.
+    static func seconds(_ s: Double) -> String {
+        s >= 10 ? "\(Int(s.rounded())) s" : String(format: "%.2g s", s)
     }
 
     /// Estimated runs at or above this many seconds print a note before they start.
