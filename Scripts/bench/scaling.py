@@ -177,7 +177,7 @@ def main():
                   and x["mode"] == r["mode"]), None)
         ours = f"> {a.timeout:.0f} (wall, timed out)" if r["timed_out"] else f"{r['cpu_s']:.3g}"
         theirs = f"{t['cpu_s']:.3g}" if t else "—"
-        ratio = f"{t['cpu_s'] / r['cpu_s']:.1f}x" if t and not r["timed_out"] and r["cpu_s"] > 0 else "—"
+        ratio = f"{t['cpu_s'] / r['cpu_s']:.2g}x" if t and not r["timed_out"] and r["cpu_s"] > 0 else "—"
         name = f"mlp 784-{r['size']}-{r['size'] // 2}-10" if r["kind"] == "mlp" else f"conv c={r['size']}"
         lines.append(f"| {name} | {r['parameters']:,} | {r['mode']} | {ours} | {theirs} | {ratio} |")
     lines += ["", "| side | model | mode | fitted exponent k (time ~ parameters^k) | points |", "|---|---|---|---:|---:|"]

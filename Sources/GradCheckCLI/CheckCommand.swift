@@ -90,18 +90,10 @@ enum CheckCommand {
         let progress = console.progress("gradcheck check")
         do {
             let session = try ModelSession(args, specPath: spec)
-            let estimate = try modelChecker.estimate(session.model, parameters: session.parameters,
-                                                     inputs: session.inputs, targets: session.targets)
-            if let budget, estimate.seconds > budget {
-                // Time is linear in the elements checked, so this fraction of each tensor fits.
-                modelChecker.checker.sampleFraction = budget / estimate.seconds
-                sampling = Sampling(budget: budget, estimatedSeconds: estimate.seconds, seed: seed)
-                console.note("note: --budget \(short(budget)) s: the whole check would take about \(seconds(estimate.seconds)); "
-                    + "checking a seeded sample of about \(String(format: "%.2g", 100 * budget / estimate.seconds)) % of every tensor "
-                    + "(at least \(GradientChecker.minimumSample) elements of each)")
-            } else if estimate.seconds >= longRun {
-                console.note("note: about \(estimate.evaluations) function evaluations, about \(seconds(estimate.seconds)) "
-                    + "(timed on a few of them); --budget SECONDS, --max-elements N, --mode fast or --layer NAME check less")
+            // Full mode only: fast and dot modes cost a few evaluations per tensor, fewer
+            // than the calibration would.
+            if mode == .full {
+                try estimateFirst(&modelChecker, session: session, budget: budget, sampling: &sampling, seed: seed, console: console)
             }
             var observed = modelChecker
             observed.progress = { done, total in progress.update(done: done, total: total, unit: "elements") }
@@ -126,6 +118,26 @@ enum CheckCommand {
         let rendered = render(report, format: output.format, batch: batch, note: note, sampling: sampling, seconds: seconds)
         try console.emit(rendered, output, summary: report.passed ? "passed" : "FAILED")
         return report.passed ? 0 : 1
+    }
+
+
+    /// Times a few evaluations, prints the estimate of a long check, and with `--budget`
+    /// sets the sample fraction when the whole check would not fit.
+    static func estimateFirst(_ modelChecker: inout ModelChecker, session: ModelSession, budget: Double?,
+                              sampling: inout Sampling?, seed: UInt64, console: Console) throws {
+        let estimate = try modelChecker.estimate(session.model, parameters: session.parameters,
+                                                 inputs: session.inputs, targets: session.targets)
+        if let budget, estimate.seconds > budget {
+            // Time is linear in the elements checked, so this fraction of each tensor fits.
+            modelChecker.checker.sampleFraction = budget / estimate.seconds
+            sampling = Sampling(budget: budget, estimatedSeconds: estimate.seconds, seed: seed)
+            console.note("note: --budget \(short(budget)) s: the whole check would take about \(seconds(estimate.seconds)); "
+                + "checking a seeded sample of about \(String(format: "%.2g", 100 * budget / estimate.seconds)) % of every tensor "
+                + "(at least \(GradientChecker.minimumSample) elements of each)")
+        } else if estimate.seconds >= longRun {
+            console.note("note: about \(estimate.evaluations) function evaluations, about \(seconds(estimate.seconds)) "
+                + "(timed on a few of them); --budget SECONDS, --max-elements N, --mode fast or --layer NAME check less")
+        }
     }
 
     /// A report in `format` (text, json or markdown).
