@@ -178,14 +178,11 @@ enum CheckCommand {
     /// file paths, `--threads`, `--shard` and the output options). Parts of one check
     /// carry the same fingerprint on every machine.
     static func fingerprint(_ args: Arguments, spec: String) throws -> String {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        var h = FNV1a()
+        // Each piece ends with a 0xFF byte (never in UTF-8 text), so pieces cannot run together.
         func mix(_ bytes: some Sequence<UInt8>) {
-            for b in bytes {
-                h ^= UInt64(b)
-                h = h &* 0x0000_0100_0000_01B3
-            }
-            h ^= 0xFF
-            h = h &* 0x0000_0100_0000_01B3
+            h.mix(bytes)
+            h.mix([0xFF])
         }
         for (flag, path) in [("spec", Optional(spec)), ("weights", args.string("weights")), ("batch", args.string("batch")),
                              ("data", args.string("data"))] {
@@ -198,7 +195,7 @@ enum CheckCommand {
             }
         }
         for setting in args.settings(excluding: CheckPartFile.unfingerprinted) { mix(setting.utf8) }
-        return String(h, radix: 16)
+        return String(h.value, radix: 16)
     }
 
     /// A duration for a note: `3 s`, `0.012 s`.
