@@ -8,7 +8,8 @@ the exponent k of time ~ parameters^k fitted by least squares on log-log; and be
 up to --torch-max-params (it gets very slow).
 
 usage: Scripts/bench/scaling.py --gradcheck .build/release/gradcheck [--sizes mlp:12,32,... conv:16,...]
-           [--timeout S] [--torch-max-params N] [--no-torch] [--out DIR]
+           [--timeout S] [--torch-max-params N] [--full-max-params N] [--no-torch] [--out DIR]
+       Scripts/bench/scaling.py --table ROWS.jsonl...   (the table and fits of earlier runs' rows, together)
 
 Each run's time is CPU time (user + sys of the child process for gradcheck, process time for
 PyTorch, one thread each), which a busy machine inflates far less than wall time; wall time
@@ -106,6 +107,8 @@ def run_torch(kind, n, fast):
         out = functional_call(net, dict(zip(names, ps)), (x,))
         return torch.nn.functional.cross_entropy(out, y)
 
+    # A first, untimed call pays PyTorch's one-time costs (dispatcher and kernel set-up).
+    torch.autograd.gradcheck(loss, (x, *params), fast_mode=True, raise_exception=False)
     start_cpu, start = time.process_time(), time.perf_counter()
     ok = torch.autograd.gradcheck(loss, (x, *params), fast_mode=fast, raise_exception=False)
     return {"timed_out": False, "wall_s": time.perf_counter() - start, "cpu_s": time.process_time() - start_cpu,
@@ -128,13 +131,21 @@ def fit(points):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--gradcheck", required=True, help="the gradcheck binary (a release build)")
+    ap.add_argument("--gradcheck", help="the gradcheck binary (a release build)")
+    ap.add_argument("--table", nargs="+", metavar="ROWS.jsonl", help="print the table of earlier runs' scaling.jsonl files")
+    ap.add_argument("--full-max-params", type=int, help="run the full check only up to this many parameters (fast beyond)")
     ap.add_argument("--sizes", nargs="*", help="kind:n1,n2,... (mlp: width h; conv: filters c)")
     ap.add_argument("--timeout", type=float, default=600, help="seconds allowed per gradcheck run (default 600)")
     ap.add_argument("--torch-max-params", type=int, default=60000, help="largest model torch checks in full mode")
     ap.add_argument("--no-torch", action="store_true")
     ap.add_argument("--out", help="write scaling.jsonl and scaling.md there")
     a = ap.parse_args()
+    if a.table:
+        rows = [json.loads(line) for path in a.table for line in pathlib.Path(path).read_text().splitlines() if line]
+        print(table(rows, sorted({r["kind"] for r in rows}), a.timeout))
+        return
+    if not a.gradcheck:
+        raise SystemExit("give --gradcheck BINARY (or --table ROWS.jsonl)")
     sizes = dict(DEFAULT_SIZES)
     if a.sizes:
         sizes = {}
@@ -159,6 +170,8 @@ def main():
             path.write_text(json.dumps(spec))
             p = parameters(kind, n)
             for mode in ("fast", "full"):
+                if mode == "full" and a.full_max_params is not None and p > a.full_max_params:
+                    continue
                 r = run_gradcheck(a.gradcheck, str(path), mode, a.timeout)
                 row = {"side": "gradcheck", "kind": kind, "size": n, "parameters": p, "mode": mode, **r}
                 rows.append(row)
@@ -168,6 +181,18 @@ def main():
                     row = {"side": "torch", "kind": kind, "size": n, "parameters": p, "mode": mode, **t}
                     rows.append(row)
                     print(json.dumps(row), file=sys.stderr, flush=True)
+    text = table(rows, list(sizes), a.timeout)
+    print(text)
+    if a.out:
+        out = pathlib.Path(a.out)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "scaling.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+        (out / "scaling.md").write_text(text)
+        print(f"wrote {out / 'scaling.jsonl'} and {out / 'scaling.md'}", file=sys.stderr)
+
+
+def table(rows, kinds, timeout):
+    """The Markdown table of the rows, and the fitted exponents."""
     lines = ["| model | parameters | mode | gradcheck CPU s | torch.autograd.gradcheck CPU s | ratio (torch / gradcheck) |",
              "|---|---:|---|---:|---:|---:|"]
     for r in rows:
@@ -175,28 +200,24 @@ def main():
             continue
         t = next((x for x in rows if x["side"] == "torch" and x["kind"] == r["kind"] and x["size"] == r["size"]
                   and x["mode"] == r["mode"]), None)
-        ours = f"> {a.timeout:.0f} (wall, timed out)" if r["timed_out"] else f"{r['cpu_s']:.3g}"
+        ours = f"> {timeout:.0f} (wall, timed out)" if r["timed_out"] else f"{r['cpu_s']:.3g}"
         theirs = f"{t['cpu_s']:.3g}" if t else "—"
-        ratio = f"{t['cpu_s'] / r['cpu_s']:.2g}x" if t and not r["timed_out"] and r["cpu_s"] > 0 else "—"
+        ratio = "—"
+        if t and not r["timed_out"] and r["cpu_s"] > 0:
+            x = t["cpu_s"] / r["cpu_s"]
+            ratio = f"{x:.0f}x" if x >= 10 else f"{x:.2g}x"
         name = f"mlp 784-{r['size']}-{r['size'] // 2}-10" if r["kind"] == "mlp" else f"conv c={r['size']}"
         lines.append(f"| {name} | {r['parameters']:,} | {r['mode']} | {ours} | {theirs} | {ratio} |")
     lines += ["", "| side | model | mode | fitted exponent k (time ~ parameters^k) | points |", "|---|---|---|---:|---:|"]
     for side in ("gradcheck", "torch"):
-        for kind in sizes:
+        for kind in kinds:
             for mode in ("full", "fast"):
                 pts = [(r["parameters"], r["cpu_s"]) for r in rows if r["side"] == side and r["kind"] == kind
                        and r["mode"] == mode and not r["timed_out"] and r["cpu_s"] > 0]
                 k = fit(pts)
                 if k is not None:
                     lines.append(f"| {side} | {kind} | {mode} | {k:.2f} | {len(pts)} |")
-    table = "\n".join(lines) + "\n"
-    print(table)
-    if a.out:
-        out = pathlib.Path(a.out)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "scaling.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-        (out / "scaling.md").write_text(table)
-        print(f"wrote {out / 'scaling.jsonl'} and {out / 'scaling.md'}", file=sys.stderr)
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
