@@ -317,6 +317,32 @@ check = doc("check", "gradcheck check --format json (gradcheck.check/1)", open_o
         "failing": {"type": "array", "items": open_obj({"index": index, "analytic": N, "numerical": N})},
     }, ["target", "parameter", "status", "max_abs_error", "max_rel_error"])},
 }, ["format", "passed", "checks"]))
+check["properties"]["sampled"] = obj({
+    "fraction": {"type": "number", "exclusiveMinimum": 0, "maximum": 1}, "budget_seconds": positive_number,
+    "estimated_seconds": non_negative_number, "seed": non_negative_int,
+}, ["fraction", "budget_seconds", "estimated_seconds", "seed"],
+    description="present when --budget sampled the check: the fraction of all elements checked, every tensor sampled on its own")
+element_full = obj({
+    "flat_index": non_negative_int, "index": index, "analytic": N, "numerical": N, "forward": N, "backward": N,
+    "abs_error": N, "rel_error": N, "allowed": N, "status": {"enum": ["pass", "fail", "kink"]}, "truncation": N,
+}, ["flat_index", "index", "analytic", "numerical", "forward", "backward", "abs_error", "rel_error", "allowed", "status"],
+    description="one element's comparison, every number of it")
+check_part = doc("check-part", "gradcheck check --shard K/N (gradcheck.check-part/1): one shard's part, for gradcheck merge",
+                 open_obj({
+    **check["properties"],
+    "format": {"const": "gradcheck.check-part/1"},
+    "shard": obj({"index": positive_int, "count": positive_int}, ["index", "count"],
+                 description="shard K (index, from 1) of N (count)"),
+    "run": obj({"fingerprint": {"type": "string", "pattern": "^[0-9a-f]+$"}, "settings": {"type": "array", "items": string}},
+               ["fingerprint", "settings"],
+               description="what was checked: a hash of the spec, weights and batch bytes and of the settings; parts merge only with equal fingerprints"),
+    "batch": string,
+    "elements": {"type": "array", "description": "per check, in the order of checks: its worst and first failing elements in full",
+                 "items": obj({"worst": {"anyOf": [element_full, {"type": "null"}]},
+                               "failing": {"type": "array", "items": element_full, "maxItems": 10},
+                               "truncation_error": {"anyOf": [N, {"type": "null"}]}},
+                              ["worst", "failing", "truncation_error"])},
+}, ["format", "passed", "model", "loss", "tolerance", "seconds", "checks", "shard", "run", "batch", "elements"]))
 compare = doc("compare", "gradcheck compare --format json (gradcheck.compare/1)", open_obj({
     "format": {"const": "gradcheck.compare/1"}, "matched": boolean, "reference": string, "atol": N, "rtol": N,
     "tensors": {"type": "array", "items": open_obj({
@@ -405,7 +431,7 @@ doctor = doc("doctor", "gradcheck doctor --format json (gradcheck.doctor/1)", op
 }, ["format", "version", "toolchain", "os", "arch", "cpu_features", "kernel", "threads"]))
 
 SCHEMAS = {"model": model, "tensor": tensor_doc, "weights": weights, "batch": batch, "gradients": gradients,
-           "log-line": log_line, "check": check, "compare": compare, "summary": summary, "train": train,
+           "log-line": log_line, "check": check, "check-part": check_part, "compare": compare, "summary": summary, "train": train,
            "health": health, "cliplab": cliplab, "doctor": doctor, "sweep": sweep,
            "sweep-results-line": sweep_results_line, "healthcompare": healthcompare}
 

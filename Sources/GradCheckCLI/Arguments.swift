@@ -71,6 +71,13 @@ struct Arguments {
     /// A flag's raw value.
     func string(_ name: String) -> String? { values[name] }
 
+    /// Every flag given except those in `excluding`, as `--name=value` or `--name`,
+    /// sorted: the settings of a run, independent of the order they were typed in.
+    func settings(excluding: Set<String>) -> [String] {
+        (values.filter { !excluding.contains($0.key) }.map { "--\($0.key)=\($0.value)" }
+            + switches.subtracting(excluding).map { "--\($0)" }).sorted()
+    }
+
     /// A flag's value as a finite number.
     func double(_ name: String, positive: Bool = false) throws -> Double? {
         guard let text = values[name] else { return nil }

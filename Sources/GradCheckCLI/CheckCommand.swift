@@ -17,6 +17,8 @@ enum CheckCommand {
         .init(name: "relative-step", valueName: nil, help: "scale each element's step by max(1, |x|)"),
         .init(name: "no-layers", valueName: nil, help: "skip the per-layer checks"),
         .init(name: "no-model", valueName: nil, help: "skip the whole-model check"),
+        .init(name: "shard", valueName: "K/N", help: "check only shard K of N of the elements (--mode full) and write a gradcheck.check-part/1 file; gradcheck merge turns the N parts into the report of the whole check"),
+        .init(name: "budget", valueName: "SECONDS", help: "--mode full: when the estimated time (calibrated by timing a few evaluations) exceeds SECONDS, check a seeded sample of every tensor that fits, reported as sampled with its fraction"),
     ] + OutputOptions.flags([.text, .json, .markdown])
 
     static var help: String {
@@ -26,6 +28,10 @@ enum CheckCommand {
         inputs and every trainable parameter: central differences in float64 against the backward
         pass. Dropout is active, with its mask held fixed across perturbations. An element where the
         one-sided differences disagree (ReLU at 0, a max-pool tie) is reported as `kink`, not `fail`.
+
+        With --shard K/N the check covers a deterministic 1/N of the elements (chunks of every tensor,
+        independent of --threads) and writes its part as JSON; `gradcheck merge part-*.json` gives exactly
+        the report of the unsharded run.
 
         Exit status: 0 when every check passes (kinks allowed), 1 when any fails, 2 on bad input.
         """, flags: flags)
@@ -55,25 +61,39 @@ enum CheckCommand {
         }
         if args.string("probes") != nil, mode == .full { throw CLIError("--probes applies to --mode fast and --mode dot") }
         let seed = try args.seed("seed") ?? 0
-        let checker = GradientChecker(tolerance: tolerance, maxElements: try args.int("max-elements", minimum: 1),
+        let shard = try args.string("shard").map { s throws(ShardError) in try Shard(parsing: s) }
+        let budget = try args.double("budget", positive: true)
+        if shard != nil || budget != nil, mode != .full {
+            throw CLIError("--\(shard != nil ? "shard" : "budget") applies to --mode full (fast and dot modes are cheap: run them whole)")
+        }
+        if shard != nil, budget != nil {
+            throw CLIError("--budget and --shard together: the sample would depend on each machine's timing; "
+                + "give --max-elements N (a seeded sample, the same on every machine) instead")
+        }
+        if shard != nil, args.string("format") != nil, output.format != .json {
+            throw CLIError("--shard writes a \(CheckPartFile.format) JSON part (merge the parts with gradcheck merge); --format \(output.format.rawValue) does not apply")
+        }
+        var checker = GradientChecker(tolerance: tolerance, maxElements: try args.int("max-elements", minimum: 1),
                                       seed: seed, threads: try args.int("threads", minimum: 1),
                                       mode: mode, relativeStep: args.has("relative-step"), richardson: args.has("richardson"))
+        checker.shard = shard
         if args.has("no-layers") && args.has("no-model") {
             throw CLIError("--no-layers and --no-model together leave nothing to check")
         }
-        let modelChecker = ModelChecker(checker: checker, seed: seed, layer: args.string("layer"),
+        var modelChecker = ModelChecker(checker: checker, seed: seed, layer: args.string("layer"),
                                         checkLayers: !args.has("no-layers"), checkModel: !args.has("no-model"))
         let start = Date()
         let report: CheckReport
         let batch: String
         var note: String?
+        var sampling: Sampling?
         let progress = console.progress("gradcheck check")
         do {
             let session = try ModelSession(args, specPath: spec)
-            if let estimate = estimate(session.model, checker: modelChecker), estimate.seconds >= longRun {
-                console.err("note: about \(estimate.evaluations) function evaluations; at a rough "
-                    + "\(sci(secondsPerValue)) s per value computed this takes about \(Int(estimate.seconds.rounded())) s "
-                    + "(--max-elements N, --mode fast or --layer NAME check less)")
+            // Full mode only: fast and dot modes cost a few evaluations per tensor, fewer
+            // than the calibration would.
+            if mode == .full {
+                try estimateFirst(&modelChecker, session: session, budget: budget, sampling: &sampling, seed: seed, console: console)
             }
             var observed = modelChecker
             observed.progress = { done, total in progress.update(done: done, total: total, unit: "elements") }
@@ -87,44 +107,104 @@ enum CheckCommand {
         }
         progress.finish()
         let seconds = Date().timeIntervalSince(start)
-        let rendered: String
-        switch output.format {
-        case .json: rendered = JSONWriter.pretty.fileContents(for: json(report, batch: batch, note: note, seconds: seconds))
-        case .markdown: rendered = markdown(report, batch: batch, note: note, seconds: seconds)
-        default: rendered = text(report, batch: batch, note: note, seconds: seconds)
+        if let shard {
+            let part = CheckPartFile(report: report, shard: shard, fingerprint: try fingerprint(args, spec: spec),
+                                     settings: args.settings(excluding: CheckPartFile.unfingerprinted), batch: batch,
+                                     note: note, seconds: seconds)
+            try console.emit(JSONWriter.pretty.fileContents(for: part.json), output,
+                             summary: "shard \(shard): " + (report.passed ? "passed" : "FAILED"))
+            return report.passed ? 0 : 1
         }
+        let rendered = render(report, format: output.format, batch: batch, note: note, sampling: sampling, seconds: seconds)
         try console.emit(rendered, output, summary: report.passed ? "passed" : "FAILED")
         return report.passed ? 0 : 1
     }
 
-    /// Estimated runs at or above this many seconds print a note before they start.
-    static let longRun = 30.0
-    /// A rough cost of computing one value of a forward pass (a multiply-add), for the
-    /// estimate: measured at about 1e-9 s on the release build, rounded up.
-    static let secondsPerValue = 2e-9
 
-    /// A rough cost of a check, before it runs: the objective evaluations (two per element
-    /// in full mode, two per probe otherwise) times the values a forward pass computes
-    /// (parameters × samples, a stand-in for its multiply-adds). `nil` when there is
-    /// nothing to count.
-    static func estimate(_ model: Model, checker: ModelChecker) -> (evaluations: Int, seconds: Double)? {
-        let parameters = model.parameters.filter(\.trainable).map(\.count)
-        let inputs = model.inputShape.reduce(1, *)
-        var evaluations = 0
-        let tensors = parameters + [inputs]
-        for n in tensors {
-            switch checker.checker.mode {
-            case .full: evaluations += 2 * min(n, checker.checker.maxElements ?? n)
-            case let .fast(probes), let .dotProduct(probes): evaluations += 4 * probes
+    /// Times a few evaluations, prints the estimate of a long check, and with `--budget`
+    /// sets the sample fraction when the whole check would not fit.
+    static func estimateFirst(_ modelChecker: inout ModelChecker, session: ModelSession, budget: Double?,
+                              sampling: inout Sampling?, seed: UInt64, console: Console) throws {
+        let estimate = try modelChecker.estimate(session.model, parameters: session.parameters,
+                                                 inputs: session.inputs, targets: session.targets)
+        if let budget, estimate.seconds > budget {
+            // Time is linear in the elements checked, so this fraction of each tensor fits.
+            modelChecker.checker.sampleFraction = budget / estimate.seconds
+            sampling = Sampling(budget: budget, estimatedSeconds: estimate.seconds, seed: seed)
+            console.note("note: --budget \(short(budget)) s: the whole check would take about \(seconds(estimate.seconds)); "
+                + "checking a seeded sample of about \(String(format: "%.2g", 100 * budget / estimate.seconds)) % of every tensor "
+                + "(at least \(GradientChecker.minimumSample) elements of each)")
+        } else if estimate.seconds >= longRun {
+            console.note("note: about \(estimate.evaluations) function evaluations, about \(seconds(estimate.seconds)) "
+                + "(timed on a few of them); --budget SECONDS, --max-elements N, --mode fast or --layer NAME check less")
+        }
+    }
+
+    /// A report in `format` (text, json or markdown).
+    static func render(_ report: CheckReport, format: OutputFormat, batch: String, note: String?, sampling: Sampling? = nil,
+                       seconds: Double) -> String {
+        switch format {
+        case .json: return JSONWriter.pretty.fileContents(for: json(report, batch: batch, note: note, sampling: sampling, seconds: seconds))
+        case .markdown: return markdown(report, batch: batch, note: note, sampling: sampling, seconds: seconds)
+        default: return text(report, batch: batch, note: note, sampling: sampling, seconds: seconds)
+        }
+    }
+
+    /// What `--budget` did when the whole check would not fit.
+    struct Sampling {
+        /// The budget in seconds.
+        var budget: Double
+        /// The estimated time of the whole check.
+        var estimatedSeconds: Double
+        /// The seed of the sample.
+        var seed: UInt64
+
+        /// The fraction of the elements checked, over every tensor of `report`.
+        func fraction(_ report: CheckReport) -> Double {
+            let total = report.results.reduce(0) { $0 + $1.elementCount }
+            return total > 0 ? Double(report.elementsChecked) / Double(total) : 1
+        }
+
+        /// The line under a report.
+        func line(_ report: CheckReport) -> String {
+            "SAMPLED: \(String(format: "%.2f", 100 * fraction(report))) % of the elements (\(report.elementsChecked) of "
+                + "\(report.results.reduce(0) { $0 + $1.elementCount })), every tensor sampled on its own with seed \(seed): "
+                + "--budget \(short(budget)) s, the whole check estimated at \(CheckCommand.seconds(estimatedSeconds))"
+        }
+    }
+
+    /// A hash (64-bit FNV-1a, hex) of what decides a check's results: the bytes of the
+    /// spec and of the weights, batch or data files, and the settings (every flag but the
+    /// file paths, `--threads`, `--shard` and the output options). Parts of one check
+    /// carry the same fingerprint on every machine.
+    static func fingerprint(_ args: Arguments, spec: String) throws -> String {
+        var h = FNV1a()
+        // Each piece ends with a 0xFF byte (never in UTF-8 text), so pieces cannot run together.
+        func mix(_ bytes: some Sequence<UInt8>) {
+            h.mix(bytes)
+            h.mix([0xFF])
+        }
+        for (flag, path) in [("spec", Optional(spec)), ("weights", args.string("weights")), ("batch", args.string("batch")),
+                             ("data", args.string("data"))] {
+            mix(flag.utf8)
+            guard let path else { continue }
+            do {
+                mix(try Data(contentsOf: URL(fileURLWithPath: path)))
+            } catch {
+                throw CLIError("\(path): cannot read the file: \(FileProblem.reason(error, path: path, writing: false))")
             }
         }
-        if checker.checkLayers && checker.checkModel { evaluations *= 2 }
-        let perEvaluation = Double(max(1, parameters.reduce(0, +)))
-        // A perturbation reruns only what lies downstream of it, and stacks many into one
-        // pass: about a tenth of a whole forward pass each, on average.
-        let seconds = Double(evaluations) * perEvaluation * secondsPerValue / 10
-        return evaluations > 0 ? (evaluations, seconds) : nil
+        for setting in args.settings(excluding: CheckPartFile.unfingerprinted) { mix(setting.utf8) }
+        return String(h.value, radix: 16)
     }
+
+    /// A duration for a note: `3 s`, `0.012 s`.
+    static func seconds(_ s: Double) -> String {
+        s >= 10 ? "\(Int(s.rounded())) s" : String(format: "%.2g s", s)
+    }
+
+    /// Estimated runs at or above this many seconds print a note before they start.
+    static let longRun = 30.0
 
     static func rows(_ report: CheckReport) -> [[String]] {
         report.results.map { r in
@@ -189,7 +269,7 @@ enum CheckCommand {
             + "\(report.elementsChecked) elements in \(String(format: "%.2f", seconds)) s"
     }
 
-    static func text(_ report: CheckReport, batch: String, note: String? = nil, seconds: Double) -> String {
+    static func text(_ report: CheckReport, batch: String, note: String? = nil, sampling: Sampling? = nil, seconds: Double) -> String {
         var out = "gradcheck check \(report.model): loss \(short(report.loss)) on \(batch)\n"
         if report.results.first?.method == .dotProduct {
             out += Self.dotProductLine + "\n\n"
@@ -200,11 +280,12 @@ enum CheckCommand {
         let f = findings(report)
         if !f.isEmpty { out += "\n" + f.joined(separator: "\n") + "\n" }
         if let note { out += "\nnote: \(note)\n" }
+        if let sampling { out += "\n" + sampling.line(report) + "\n" }
         out += "\n" + summaryLine(report, seconds: seconds) + "\n"
         return out
     }
 
-    static func markdown(_ report: CheckReport, batch: String, note: String? = nil, seconds: Double) -> String {
+    static func markdown(_ report: CheckReport, batch: String, note: String? = nil, sampling: Sampling? = nil, seconds: Double) -> String {
         var out = "## gradcheck check: `\(report.model)`\n\n"
         out += "Loss \(short(report.loss)) on \(batch); step \(sci(report.tolerance.step)), "
         out += "atol \(sci(report.tolerance.absolute)), rtol \(sci(report.tolerance.relative)).\n\n"
@@ -212,11 +293,12 @@ enum CheckCommand {
         let f = findings(report)
         if !f.isEmpty { out += "\n" + f.map { "- \($0)" }.joined(separator: "\n") + "\n" }
         if let note { out += "\nNote: \(note).\n" }
+        if let sampling { out += "\n" + sampling.line(report) + "\n" }
         out += "\n**" + summaryLine(report, seconds: seconds) + "**\n"
         return out
     }
 
-    static func json(_ report: CheckReport, batch: String, note: String? = nil, seconds: Double) -> JSONValue {
+    static func json(_ report: CheckReport, batch: String, note: String? = nil, sampling: Sampling? = nil, seconds: Double) -> JSONValue {
         let checks: [JSONValue] = report.results.map { r in
             var o: JSONObject = [
                 "target": .string(r.target), "parameter": .string(r.parameter), "status": .string(r.status.rawValue),
@@ -263,6 +345,12 @@ enum CheckCommand {
         ]
         for (key, value) in extra { document[key] = value }
         if let note { document["notes"] = .array([.string(note)]) }
+        if let sampling {
+            document["sampled"] = .object([
+                "fraction": .number(sampling.fraction(report)), "budget_seconds": .number(sampling.budget),
+                "estimated_seconds": .number((sampling.estimatedSeconds * 1000).rounded() / 1000), "seed": .integer(sampling.seed),
+            ])
+        }
         return .object(document)
     }
 }

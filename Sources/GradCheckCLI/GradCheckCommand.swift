@@ -2,7 +2,7 @@ import Foundation
 import GradCheck
 
 /// The `gradcheck` command line: `check`, `gradients`, `compare`, `validate`, `report`,
-/// `train`, `clip-lab` and `doctor`.
+/// `train`, `import`, `clip-lab`, `doctor`, `sweep` and `merge`.
 ///
 /// Exit status: 0 success (every check passed), 1 a check or comparison failed, 2 bad
 /// input (a spec, weights file, batch, CSV or flag that is wrong; the message names the
@@ -56,6 +56,7 @@ public enum GradCheckCommand {
         ("clip-lab", "train under several clipping policies and seeds and compare them (divergence, loss, clip rate, cosine)", ClipLabCommand.run, { ClipLabCommand.help }),
         ("doctor", "print the toolchain, OS, CPU features and kernel, threads, and the optional Python references", DoctorCommand.run, { DoctorCommand.help }),
         ("sweep", "hyperparameter sweep with k-fold cross-validation and the gradient health of every trial", SweepCommand.run, { SweepCommand.help }),
+        ("merge", "merge the parts of a sharded check (check --shard K/N) or the results files of a sharded sweep", MergeCommand.run, { MergeCommand.help }),
     ]
 
     static func run(_ arguments: [String], console: Console) -> Int32 {

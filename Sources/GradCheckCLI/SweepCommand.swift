@@ -4,7 +4,7 @@ import GradCheck
 /// `gradcheck sweep SPEC --data CSV --grid KEY=V1,V2 ...`: a hyperparameter sweep with
 /// k-fold cross-validation and the health verdict of every trial (``Sweep`` in
 /// GradCheckTraining does the work); `gradcheck sweep --merge FILES...` merges the
-/// results files of the shards of one sweep.
+/// results files of the shards of one sweep (`gradcheck merge FILES...` comes here for them).
 ///
 /// Exit status: 0 the sweep ran (diverged trials are results), 2 bad input.
 enum SweepCommand {
@@ -21,7 +21,7 @@ enum SweepCommand {
         .init(name: "threads", valueName: "N", help: "trials run at once, in this process (default: every core)"),
         .init(name: "results", valueName: "FILE", help: "JSON Lines of finished trials, one line per trial as it ends; an existing file of the same sweep is resumed"),
         .init(name: "shard", valueName: "K/N", help: "run only the trials numbered K-1 modulo N (merge the shards' --results with --merge)"),
-        .init(name: "merge", valueName: nil, help: "the positionals are results files of one sweep's shards: merge them and report"),
+        .init(name: "merge", valueName: nil, help: "the positionals are results files of one sweep's shards: merge them and report (the same as gradcheck merge FILES)"),
         .init(name: "best-spec", valueName: "FILE", help: "write the best configuration's spec to FILE (whole)"),
         .init(name: "html", valueName: "FILE", help: "write the HTML report (heatmaps of the metric and of health over the first two axes)"),
     ] + OutputOptions.flags(OutputFormat.allCases)
@@ -121,7 +121,7 @@ enum SweepCommand {
             guard v >= 0 && v < 1 else { throw CLIError("--validation-split: expected a number in [0, 1), got \(v)") }
             validationSplit = v
         }
-        let shard = try args.string("shard").map { s throws(SweepError) in try SweepShard(parsing: s) }
+        let shard = try args.string("shard").map { s throws(ShardError) in try Shard(parsing: s) }
         let table = try CSVTable.load(path: dataPath)
         let dataset = try Dataset(table: table, label: args.string("label") ?? "label", model: model, file: dataPath)
         let plan = SweepPlan(axes: axes, randomCount: random, samplingSeed: firstSeed,

@@ -82,11 +82,28 @@ extension SeededRNG {
     /// The generator for a named stream of `seed`: the name is hashed with 64-bit FNV-1a,
     /// so each parameter's initial values depend on its name only, not on its position.
     public init(seed: UInt64, name: String) {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in name.utf8 {
-            h ^= UInt64(byte)
-            h = h &* 0x0000_0100_0000_01B3
+        var h = FNV1a()
+        h.mix(name.utf8)
+        self.init(seed: seed, stream: h.value)
+    }
+}
+
+/// The 64-bit FNV-1a hash of a byte sequence: stable across runs, machines and Swift
+/// versions (unlike `Hasher`), for names of random streams and fingerprints of files.
+public struct FNV1a: Sendable, Hashable {
+    /// The hash of the bytes mixed in so far (the offset basis before any).
+    public private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
+
+    /// An empty hash.
+    public init() {}
+
+    /// Mixes `bytes` in, one at a time.
+    ///
+    /// - Complexity: O(number of bytes).
+    public mutating func mix(_ bytes: some Sequence<UInt8>) {
+        for byte in bytes {
+            value ^= UInt64(byte)
+            value = value &* 0x0000_0100_0000_01B3
         }
-        self.init(seed: seed, stream: h)
     }
 }

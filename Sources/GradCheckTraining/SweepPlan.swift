@@ -109,37 +109,5 @@ public struct SweepTrial: Sendable, Equatable, Hashable {
 }
 
 /// One machine's share of a sweep, `--shard K/N`: the trials whose number is `K − 1`
-/// modulo `N`, so every trial is in exactly one of the N shards.
-public struct SweepShard: Sendable, Equatable, Hashable, CustomStringConvertible {
-    /// K, from 1.
-    public var index: Int
-    /// N.
-    public var count: Int
-
-    /// The shard K of N.
-    ///
-    /// - Throws: ``SweepError`` unless 1 ≤ K ≤ N.
-    public init(index: Int, count: Int) throws(SweepError) {
-        guard count >= 1, index >= 1, index <= count else {
-            throw SweepError("--shard: expected K/N with 1 ≤ K ≤ N, got \(index)/\(count)")
-        }
-        self.index = index
-        self.count = count
-    }
-
-    /// Parses `K/N`.
-    ///
-    /// - Throws: ``SweepError`` for anything else.
-    public init(parsing text: String) throws(SweepError) {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]) else {
-            throw SweepError("--shard: expected K/N (e.g. 2/4), got \"\(text)\"")
-        }
-        try self.init(index: k, count: n)
-    }
-
-    /// Whether the trial numbered `trial` is in this shard.
-    public func contains(_ trial: Int) -> Bool { trial % count == index - 1 }
-
-    public var description: String { "\(index)/\(count)" }
-}
+/// modulo `N` (the same ``Shard`` that splits a check).
+public typealias SweepShard = Shard

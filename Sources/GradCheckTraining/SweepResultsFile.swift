@@ -97,7 +97,11 @@ public struct SweepHeader: Sendable, Equatable {
         guard let v = o["validation_split"]?.doubleValue else { throw fail("validation_split", "a number") }
         validationSplit = v
         if let text = o["shard"]?.stringValue {
-            shard = try SweepShard(parsing: text)
+            do {
+                shard = try SweepShard(parsing: text)
+            } catch {
+                throw SweepError("\(where_): shard: \(error.message)")
+            }
         } else {
             shard = nil
         }

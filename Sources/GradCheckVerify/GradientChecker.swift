@@ -1,4 +1,5 @@
 import Dispatch
+import GradCheckNN
 import GradCheckTensor
 
 /// Compares central differences with analytic gradients, element by element.
@@ -48,6 +49,23 @@ public struct GradientChecker: Sendable {
     /// The relative tolerance of the dot-product test (``CheckMode/dotProduct(probes:)``);
     /// see ``defaultDotProductTolerance``.
     public var dotProductTolerance: Double
+    /// Check only this shard's share of the elements (full mode; `nil`: all). The selected
+    /// elements of every tensor are cut into chunks of ``chunkSize``; chunk `c` of the
+    /// tensor `name` of `target` belongs to shard `(c + o) mod N`, with `o` a fixed hash of
+    /// `target|name`, so the split is balanced across tensors, independent of the thread
+    /// count, and each chunk is evaluated exactly as in the unsharded run: merged with
+    /// ``CheckReport/merged(_:)``, the shards give that run's report bit for bit. Fast and
+    /// dot modes ignore it.
+    public var shard: Shard?
+    /// Check about this fraction of the elements of each tensor (at least
+    /// ``minimumSample`` of each), sampled with ``seed``: what `--budget` sets when the
+    /// whole check would not fit in its time. `nil` or 1 checks all (up to
+    /// ``maxElements``).
+    public var sampleFraction: Double?
+
+    /// The fewest elements of a tensor that ``sampleFraction`` checks (all of a smaller
+    /// tensor), so that every tensor is looked at.
+    public static let minimumSample = 16
 
     /// A checker.
     public init(tolerance: CheckTolerance = .float64, maxElements: Int? = nil, seed: UInt64 = 0,
@@ -103,7 +121,9 @@ public struct GradientChecker: Sendable {
                          analytic: Tensor<Double>, target: String, what: String) -> TensorCheckResult {
         guard probed.status == .fail, let w = probed.worst else { return probed }
         let probeLine = "probe \(w.index.first ?? 0): \(what) \(w.analytic), central difference \(w.numerical)"
-        var located = checkArgument(objective, argument: a, analytic: analytic, target: target)
+        var unsharded = self
+        unsharded.shard = nil
+        var located = unsharded.checkArgument(objective, argument: a, analytic: analytic, target: target)
         let sampled = located.elementsChecked < located.elementCount
             ? " (\(located.elementsChecked) of \(located.elementCount) elements, sampled by --max-elements)" : ""
         if located.status == .fail {
@@ -121,9 +141,22 @@ public struct GradientChecker: Sendable {
         return result
     }
 
-    /// The elements of an argument of `count` elements that are checked, sorted.
+    /// How many elements of an argument of `count` elements are checked: all, or the
+    /// smaller of ``maxElements`` and the ``sampleFraction`` (at least ``minimumSample``).
+    public func selectedCount(count: Int) -> Int {
+        var limit = Swift.min(count, maxElements ?? count)
+        if let f = sampleFraction, f < 1 {
+            limit = Swift.min(limit, Swift.max(Self.minimumSample, Int((f * Double(count)).rounded(.up))))
+        }
+        return limit
+    }
+
+    /// The elements of an argument of `count` elements that are checked, sorted: all, or
+    /// a uniform sample of ``selectedCount(count:)`` seeded by ``seed`` and the tensor's
+    /// name (so each tensor is sampled on its own: stratified by layer and parameter).
     public func selectedElements(count: Int, target: String, name: String) -> [Int] {
-        guard let limit = maxElements, limit < count else { return Array(0..<count) }
+        let limit = selectedCount(count: count)
+        guard limit < count else { return Array(0..<count) }
         var rng = SeededRNG(seed: seed, name: "\(target)|\(name)")
         // Partial Fisher–Yates: the first `limit` entries are a uniform sample.
         var pool = Array(0..<count)
@@ -134,7 +167,9 @@ public struct GradientChecker: Sendable {
     func checkArgument(_ objective: some PerturbableObjective, argument a: Int, analytic: Tensor<Double>, target: String) -> TensorCheckResult {
         let arg = objective.arguments[a]
         let elements = selectedElements(count: arg.value.count, target: target, name: arg.name)
-        let chunks = stride(from: 0, to: elements.count, by: chunkSize).map { Array(elements[$0..<Swift.min($0 + chunkSize, elements.count)]) }
+        let chunks = shardChunks(stride(from: 0, to: elements.count, by: chunkSize).map {
+            Array(elements[$0..<Swift.min($0 + chunkSize, elements.count)])
+        }, target: target, name: arg.name)
         let slots = ResultSlots(count: chunks.count)
         let work: @Sendable (Int) -> Void = { c in
             slots.set(c, checkChunk(objective, argument: a, elements: chunks[c], analytic: analytic))
@@ -149,7 +184,15 @@ public struct GradientChecker: Sendable {
                 while let c = next.take(below: chunks.count) { work(c) }
             }
         }
-        return summarize(slots.all.flatMap { $0 }, argument: arg, target: target, checked: elements.count)
+        return summarize(slots.all.flatMap { $0 }, argument: arg, target: target, checked: chunks.reduce(0) { $0 + $1.count })
+    }
+
+    /// The chunks of the tensor `name` of `target` that belong to ``shard`` (all without one).
+    func shardChunks(_ chunks: [[Int]], target: String, name: String) -> [[Int]] {
+        guard let shard else { return chunks }
+        var hash = SeededRNG(seed: 0, name: "shard|\(target)|\(name)")
+        let offset = hash.index(below: shard.count)
+        return chunks.indices.filter { shard.contains($0 + offset) }.map { chunks[$0] }
     }
 
     func checkChunk(_ objective: some PerturbableObjective, argument a: Int, elements: [Int], analytic: Tensor<Double>) -> [ElementCheck] {
@@ -387,13 +430,8 @@ public struct GradientChecker: Sendable {
                     maxRel = Swift.max(maxRel, c.relativeError.isNaN ? .infinity : c.relativeError)
                 }
             }
-            // Failures outrank kinks, kinks outrank passes; among equals, the furthest
-            // outside tolerance (or closest to it).
-            var ratio = c.allowedError > 0 ? c.absoluteError / c.allowedError : c.absoluteError
-            if ratio.isNaN { ratio = .infinity }
-            let rank = c.status == .fail ? 2 : (c.status == .kink ? 1 : 0)
-            if rank > worstScore.rank || (rank == worstScore.rank && ratio > worstScore.ratio) {
-                let score = (rank, ratio)
+            let score = c.worstScore
+            if score.rank > worstScore.rank || (score.rank == worstScore.rank && score.ratio > worstScore.ratio) {
                 worstScore = score
                 worst = c
             }

@@ -24,7 +24,7 @@ public struct ModelChecker: Sendable {
     public var checkModel: Bool
     /// Called after each target (a layer, or the model) with the elements checked so far
     /// and the total planned, for a progress line; `nil` for none. The counts are of
-    /// tensor elements (each capped at ``GradientChecker/maxElements``), a measure of the
+    /// tensor elements (each capped by ``GradientChecker/selectedCount(count:)``), a measure of the
     /// work, not an exact count of perturbations.
     public var progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
 
@@ -68,7 +68,7 @@ public struct ModelChecker: Sendable {
             return CheckReport(model: model.name, loss: objective.loss, tolerance: checker.tolerance, results: [],
                                nonfinite: nonfinite)
         }
-        let capped = { (count: Int) in Swift.min(count, checker.maxElements ?? count) }
+        let capped = { (count: Int) in checker.selectedCount(count: count) }
         let layerIndices = checkLayers ? model.layers.indices.filter { layer == nil || model.layers[$0].name == layer } : []
         let layerWork = layerIndices.map { i in
             model.layerInputs[i].reduce(0) { $0 + capped(objective.values[model.slot($1)].count) }

@@ -36,6 +36,28 @@ public struct TensorCheckResult: Sendable, Equatable {
     /// Why the tensor could not be checked, when it could not (the dot-product test on a
     /// function with an op that has no JVP); `nil` otherwise.
     public var note: String? = nil
+
+    /// A result; see the properties (a merge of shards' parts rebuilds results with it).
+    public init(target: String, parameter: String, shape: [Int], method: CheckMethod, elementsChecked: Int,
+                elementCount: Int, status: CheckStatus, maxAbsoluteError: Double, maxRelativeError: Double,
+                failures: Int, kinks: Int, worst: ElementCheck?, failingElements: [ElementCheck],
+                maxTruncationEstimate: Double?, note: String? = nil) {
+        self.target = target
+        self.parameter = parameter
+        self.shape = shape
+        self.method = method
+        self.elementsChecked = elementsChecked
+        self.elementCount = elementCount
+        self.status = status
+        self.maxAbsoluteError = maxAbsoluteError
+        self.maxRelativeError = maxRelativeError
+        self.failures = failures
+        self.kinks = kinks
+        self.worst = worst
+        self.failingElements = failingElements
+        self.maxTruncationEstimate = maxTruncationEstimate
+        self.note = note
+    }
 }
 
 /// What the elements of a ``TensorCheckResult`` are.
@@ -75,4 +97,33 @@ public struct ElementCheck: Sendable, Equatable {
     public var status: CheckStatus
     /// With Richardson extrapolation, the estimated truncation error of `numerical`.
     public var truncationEstimate: Double?
+
+    /// A comparison; see the properties.
+    public init(flatIndex: Int, index: [Int], analytic: Double, numerical: Double, forwardDifference: Double,
+                backwardDifference: Double, absoluteError: Double, relativeError: Double, allowedError: Double,
+                status: CheckStatus, truncationEstimate: Double?) {
+        self.flatIndex = flatIndex
+        self.index = index
+        self.analytic = analytic
+        self.numerical = numerical
+        self.forwardDifference = forwardDifference
+        self.backwardDifference = backwardDifference
+        self.absoluteError = absoluteError
+        self.relativeError = relativeError
+        self.allowedError = allowedError
+        self.status = status
+        self.truncationEstimate = truncationEstimate
+    }
+}
+
+extension ElementCheck {
+    /// How bad the element is, for picking a tensor's worst: failures outrank kinks, kinks
+    /// outrank passes (`rank` 2, 1, 0); among equals, the one furthest outside its
+    /// tolerance, or closest to it (`ratio` = error / allowed error, NaN counted as ∞).
+    /// Among equal scores the first in index order is the worst.
+    var worstScore: (rank: Int, ratio: Double) {
+        var ratio = allowedError > 0 ? absoluteError / allowedError : absoluteError
+        if ratio.isNaN { ratio = .infinity }
+        return (status == .fail ? 2 : (status == .kink ? 1 : 0), ratio)
+    }
 }

@@ -8,7 +8,7 @@ import Testing
     static let commands = GradCheckCommand.commands.map(\.name)
 
     @Test func everyCommandsHelpListsItsFormatsAndTheCommonFlags() {
-        #expect(Set(Self.commands) == ["check", "gradients", "compare", "validate", "report", "train", "clip-lab", "doctor", "import", "sweep"])
+        #expect(Set(Self.commands) == ["check", "gradients", "compare", "validate", "report", "train", "clip-lab", "doctor", "import", "sweep", "merge"])
         for command in Self.commands {
             let help = CLI.run(command, "--help")
             #expect(help.status == 0)

@@ -14,7 +14,7 @@ import Testing
         "gradcheck.gradients/1": "gradients", "gradcheck.check/1": "check", "gradcheck.compare/1": "compare",
         "gradcheck.summary/1": "summary", "gradcheck.train/1": "train", "gradcheck.health/1": "health",
         "gradcheck.cliplab/1": "cliplab", "gradcheck.doctor/1": "doctor", "gradcheck.log/1": "log-line",
-        "gradcheck.sweep/1": "sweep", "gradcheck.healthcompare/1": "healthcompare",
+        "gradcheck.sweep/1": "sweep", "gradcheck.healthcompare/1": "healthcompare", "gradcheck.check-part/1": "check-part",
     ]
 
     /// The schema of a document: from its `format` tag (an `event` means a run-log line),
@@ -162,6 +162,8 @@ import Testing
             ["check", spec, "--format", "json"],
             ["check", CLI.spec("mlp-dropout"), "--format", "json", "--mode", "fast", "--richardson", "--max-elements", "5"],
             ["check", spec, "--format", "json", "--mode", "dot"],
+            ["check", CLI.spec("iris-mlp"), "--format", "json", "--budget", "1e-7"],
+            ["check", CLI.spec("tiny-regression-mse"), "--shard", "2/3", "--rtol", "0", "--atol", "0", "--eps", "1e-2", "--richardson"],
             ["gradients", spec, "--weights", ref("weights"), "--batch", ref("batch")],
             ["gradients", CLI.spec("embedding-tiny")],
             ["compare", spec, "--weights", ref("weights"), "--batch", ref("batch"), "--reference", ref("gradients"), "--format", "json"],

@@ -53,6 +53,10 @@ import Testing
         #expect((m["trials"] as? [String: Any])?["missing"] as? Int == 0)
         let ranks = { (o: [String: Any]) in (o["configurations"] as! [[String: Any]]).map { $0["configuration"] as! Int } }
         #expect(ranks(m) == ranks(json))
+        // `gradcheck merge` reads the files' format and merges them the same way.
+        let unified = CLI.run(["merge", "--format", "json"] + parts)
+        #expect(unified.status == 0, "\(unified.transcript)")
+        #expect(unified.standardOutput == merged.standardOutput)
         let text = CLI.run(["sweep", "--merge"] + parts)
         #expect(text.standardOutput.contains("rank") && text.standardOutput.contains("layers.dense_1.units"))
         let half = CLI.run(["sweep", "--merge", parts[0]])

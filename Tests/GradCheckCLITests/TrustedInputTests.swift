@@ -169,12 +169,22 @@ import Testing
     }
 
     @Test func aLongCheckPrintsAnEstimateFirst() throws {
+        // The estimate is calibrated by timing a few evaluations of the check's own objective.
         let model = try Model(spec: ModelSpec.load(path: CLI.spec("mlp-l2-clipnorm")))
-        let full = try #require(CheckCommand.estimate(model, checker: ModelChecker()))
-        let sampled = try #require(CheckCommand.estimate(model, checker: ModelChecker(checker: GradientChecker(maxElements: 10))))
-        #expect(full.evaluations == 4 * model.parameters.map(\.count).reduce(model.inputShape.reduce(1, *), +))
+        let parameters: ParameterSet<Double> = model.initialParameters(seed: 0)
+        var rng = SeededRNG(seed: 1, name: "estimate")
+        let batch = 4
+        let inputs = Tensor<Double>(unchecked: [batch] + model.inputShape,
+                                    scalars: (0..<(batch * model.inputShape.reduce(1, *))).map { _ in rng.normal() })
+        let targets = try model.targets(from: ModelSession.randomTargets(model: model, batchSize: batch, rng: &rng), batchSize: batch)
+        let modelOnly = try ModelChecker(checkLayers: false).estimate(model, parameters: parameters, inputs: inputs, targets: targets)
+        #expect(modelOnly.evaluations == 2 * (inputs.count + model.parameters.filter(\.trainable).map(\.count).reduce(0, +)))
+        let full = try ModelChecker().estimate(model, parameters: parameters, inputs: inputs, targets: targets)
+        let sampled = try ModelChecker(checker: GradientChecker(maxElements: 10))
+            .estimate(model, parameters: parameters, inputs: inputs, targets: targets)
+        #expect(full.evaluations > modelOnly.evaluations)
         #expect(sampled.evaluations < full.evaluations)
-        #expect(full.seconds > sampled.seconds)
+        #expect(full.seconds > 0 && sampled.seconds > 0)
         // A small check prints nothing before it starts.
         let quick = CLI.run("check", CLI.spec("tiny-logits"))
         #expect(!quick.standardError.contains("note: about"), "\(quick.transcript)")

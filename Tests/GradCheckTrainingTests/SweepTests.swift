@@ -126,8 +126,8 @@ import Testing
         let covered = shards.flatMap { s in trials.filter { s.contains($0.index) }.map(\.index) }
         #expect(covered.sorted() == trials.map(\.index))
         #expect(try SweepShard(parsing: "2/4") == SweepShard(index: 2, count: 4))
-        #expect(throws: SweepError.self) { try SweepShard(parsing: "5/4") }
-        #expect(throws: SweepError.self) { try SweepShard(parsing: "1-4") }
+        #expect(throws: ShardError.self) { try SweepShard(parsing: "5/4") }
+        #expect(throws: ShardError.self) { try SweepShard(parsing: "1-4") }
     }
 }
 
