@@ -56,6 +56,7 @@ public enum GradCheckCommand {
         ("clip-lab", "train under several clipping policies and seeds and compare them (divergence, loss, clip rate, cosine)", ClipLabCommand.run, { ClipLabCommand.help }),
         ("doctor", "print the toolchain, OS, CPU features and kernel, threads, and the optional Python references", DoctorCommand.run, { DoctorCommand.help }),
         ("sweep", "hyperparameter sweep with k-fold cross-validation and the gradient health of every trial", SweepCommand.run, { SweepCommand.help }),
+        ("audit", "run every layer and the model in float32 and float64: the digits that agree, and where float16/bfloat16 overflow or flush", AuditCommand.run, { AuditCommand.help }),
     ]
 
     static func run(_ arguments: [String], console: Console) -> Int32 {
