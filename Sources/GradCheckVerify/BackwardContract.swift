@@ -7,7 +7,8 @@
 /// element-wise check.
 public enum BackwardContract: String, Sendable, CaseIterable, Codable {
     /// `vjp(a·u + b·w) = a·vjp(u) + b·vjp(w)` for seeded random cotangents `u`, `w` and
-    /// scalars `a`, `b`, within ``ContractChecker/linearityTolerance`` of the gradients' scale.
+    /// scalars `a`, `b`, within ``ContractChecker/linearityTolerance`` of the gradients' scale (the
+    /// largest over the target's tensors).
     case linearity
     /// A zero cotangent gives exactly zero gradients (no tolerance: `0 · x` is exact).
     case zeroCotangent = "zero_cotangent"
