@@ -67,6 +67,7 @@ non_negative_int = {"type": "integer", "minimum": 0}
 positive_number = {"type": "number", "exclusiveMinimum": 0}
 non_negative_number = {"type": "number", "minimum": 0}
 unit_half_open = {"type": "number", "minimum": 0, "exclusiveMaximum": 1}
+unit_interval = {"type": "number", "minimum": 0, "maximum": 1}
 boolean = {"type": "boolean"}
 string = {"type": "string"}
 positive_shape = {"type": "array", "items": positive_int, "minItems": 1}
@@ -316,6 +317,12 @@ check = doc("check", "gradcheck check --format json (gradcheck.check/1)", open_o
         "failures": non_negative_int, "kinks": non_negative_int,
         "failing": {"type": "array", "items": open_obj({"index": index, "analytic": N, "numerical": N})},
     }, ["target", "parameter", "status", "max_abs_error", "max_rel_error"])},
+    "contracts": {"type": "array", "items": open_obj({
+        "target": string, "contract": {"enum": ["linearity", "zero_cotangent", "determinism", "immutability"]},
+        "status": {"enum": ["pass", "fail"]}, "detail": string, "deviation": N, "allowed": N,
+        "worst": open_obj({"tensor": string, "index": index, "expected": N, "actual": N, "note": string},
+                          ["tensor", "index", "expected", "actual"]),
+    }, ["target", "contract", "status", "detail"])},
 }, ["format", "passed", "checks"]))
 check["properties"]["sampled"] = obj({
     "fraction": {"type": "number", "exclusiveMinimum": 0, "maximum": 1}, "budget_seconds": positive_number,
@@ -343,6 +350,21 @@ check_part = doc("check-part", "gradcheck check --shard K/N (gradcheck.check-par
                                "truncation_error": {"anyOf": [N, {"type": "null"}]}},
                               ["worst", "failing", "truncation_error"])},
 }, ["format", "passed", "model", "loss", "tolerance", "seconds", "checks", "shard", "run", "batch", "elements"]))
+range_use = open_obj({"elements": non_negative_int, "overflow": unit_interval, "subnormal": unit_interval,
+                      "underflow": unit_interval}, ["elements", "overflow", "subnormal", "underflow"])
+narrow_format = open_obj({"outputs": range_use, "gradients": range_use})
+digits = {"type": "number", "minimum": 0, "maximum": 16}
+audit = doc("audit", "gradcheck audit --format json (gradcheck.audit/1)", open_obj({
+    "format": {"const": "gradcheck.audit/1"}, "model": string, "batch": string,
+    "loss": open_obj({"float64": N, "float32": N}), "seconds": {"type": "number", "minimum": 0},
+    "worst_layer": string,
+    "targets": {"type": "array", "items": open_obj({
+        "target": string, "elements": non_negative_int, "median_digits": digits, "worst_digits": digits,
+        "worst": open_obj({"tensor": string, "index": index, "float32": N, "float64": N, "digits": digits},
+                          ["tensor", "index", "float32", "float64"]),
+        "float16": narrow_format, "bfloat16": narrow_format,
+    }, ["target", "elements", "median_digits", "worst_digits"])},
+}, ["format", "model", "targets"]))
 compare = doc("compare", "gradcheck compare --format json (gradcheck.compare/1)", open_obj({
     "format": {"const": "gradcheck.compare/1"}, "matched": boolean, "reference": string, "atol": N, "rtol": N,
     "tensors": {"type": "array", "items": open_obj({
@@ -433,7 +455,7 @@ doctor = doc("doctor", "gradcheck doctor --format json (gradcheck.doctor/1)", op
 SCHEMAS = {"model": model, "tensor": tensor_doc, "weights": weights, "batch": batch, "gradients": gradients,
            "log-line": log_line, "check": check, "check-part": check_part, "compare": compare, "summary": summary, "train": train,
            "health": health, "cliplab": cliplab, "doctor": doctor, "sweep": sweep,
-           "sweep-results-line": sweep_results_line, "healthcompare": healthcompare}
+           "sweep-results-line": sweep_results_line, "healthcompare": healthcompare, "audit": audit}
 
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)

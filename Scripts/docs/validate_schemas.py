@@ -22,7 +22,7 @@ BY_FORMAT = {
     "gradcheck.gradients/1": "gradients", "gradcheck.check/1": "check", "gradcheck.compare/1": "compare",
     "gradcheck.summary/1": "summary", "gradcheck.train/1": "train", "gradcheck.health/1": "health",
     "gradcheck.cliplab/1": "cliplab", "gradcheck.doctor/1": "doctor", "gradcheck.sweep/1": "sweep",
-    "gradcheck.healthcompare/1": "healthcompare", "gradcheck.check-part/1": "check-part",
+    "gradcheck.healthcompare/1": "healthcompare", "gradcheck.check-part/1": "check-part", "gradcheck.audit/1": "audit",
 }
 # Reference data of the project's own scripts, not files the tool reads or writes.
 SKIP_FORMATS = {"gradcheck.kfold-reference/1"}

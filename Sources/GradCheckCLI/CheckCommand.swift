@@ -19,6 +19,7 @@ enum CheckCommand {
         .init(name: "no-model", valueName: nil, help: "skip the whole-model check"),
         .init(name: "shard", valueName: "K/N", help: "check only shard K of N of the elements (--mode full) and write a gradcheck.check-part/1 file; gradcheck merge turns the N parts into the report of the whole check"),
         .init(name: "budget", valueName: "SECONDS", help: "--mode full: when the estimated time (calibrated by timing a few evaluations) exceeds SECONDS, check a seeded sample of every tensor that fits, reported as sampled with its fraction"),
+        .init(name: "no-contracts", valueName: nil, help: "skip the backward-contract checks (linearity in the cotangent, zero cotangent, determinism, immutability)"),
     ] + OutputOptions.flags([.text, .json, .markdown])
 
     static var help: String {
@@ -28,6 +29,9 @@ enum CheckCommand {
         inputs and every trainable parameter: central differences in float64 against the backward
         pass. Dropout is active, with its mask held fixed across perturbations. An element where the
         one-sided differences disagree (ReLU at 0, a max-pool tie) is reported as `kink`, not `fail`.
+        Each target's backward pass must also keep four contracts, for any cotangent: linear in it
+        (rtol 1e-9 of the gradients' scale), zero at a zero cotangent, bit-identical when repeated,
+        and leaving its inputs and parameters untouched (--no-contracts skips them).
 
         With --shard K/N the check covers a deterministic 1/N of the elements (chunks of every tensor,
         independent of --threads) and writes its part as JSON; `gradcheck merge part-*.json` gives exactly
@@ -81,7 +85,8 @@ enum CheckCommand {
             throw CLIError("--no-layers and --no-model together leave nothing to check")
         }
         var modelChecker = ModelChecker(checker: checker, seed: seed, layer: args.string("layer"),
-                                        checkLayers: !args.has("no-layers"), checkModel: !args.has("no-model"))
+                                        checkLayers: !args.has("no-layers"), checkModel: !args.has("no-model"),
+                                        checkContracts: !args.has("no-contracts"))
         let start = Date()
         let report: CheckReport
         let batch: String
@@ -227,6 +232,9 @@ enum CheckCommand {
         if let bad = report.nonfinite {
             lines.append("NON-FINITE \(bad): a check on non-finite numbers proves nothing; nothing was checked")
         }
+        for c in report.contracts where c.status != .pass {
+            lines.append("CONTRACT FAIL \(c.target) \(c.contract.title): \(contractDetail(c))")
+        }
         for s in report.skipped {
             lines.append("SKIPPED \(s.target) \(s.parameter): \(s.reason)")
         }
@@ -265,9 +273,50 @@ enum CheckCommand {
         if report.nonfinite != nil {
             return "FAILED: a non-finite value, nothing checked"
         }
-        return (report.passed ? "PASSED" : "FAILED") + ": \(report.results.count) checks, \(failed) failed, "
-            + "\(report.elementsChecked) elements in \(String(format: "%.2f", seconds)) s"
+        let contracts = report.contracts.isEmpty ? ""
+            : ", \(report.contracts.count) contracts, \(report.contracts.filter { $0.status != .pass }.count) broken"
+        return (report.passed ? "PASSED" : "FAILED") + ": \(report.results.count) checks, \(failed) failed"
+            + contracts + ", \(report.elementsChecked) elements in \(String(format: "%.2f", seconds)) s"
     }
+
+    /// What a contract result says: the largest deviation against what is allowed, and
+    /// where it broke.
+    static func contractDetail(_ c: ContractResult) -> String {
+        let measured = c.contract == .linearity
+            ? "deviation \(sci(c.deviation)) of the gradients' scale (allowed \(sci(c.allowed)))"
+            : (c.status == .pass ? "exact" : "deviation \(sci(c.deviation)) (allowed 0)")
+        guard let e = c.worst else { return measured }
+        let place = "\(e.tensor)\(e.index)"
+        switch c.contract {
+        case .linearity:
+            return "\(place): vjp(a·u + b·w) = \(short(e.actual)), a·vjp(u) + b·vjp(w) = \(short(e.expected)); \(measured)"
+        case .zeroCotangent:
+            return "\(place): gradient \(short(e.actual)) at a zero cotangent (expected exactly 0)"
+        case .determinism:
+            return "\(place): \(short(e.expected)) then \(short(e.actual)) (\(e.note ?? "repeated pass")); \(measured)"
+        case .immutability:
+            return "\(place) changed from \(short(e.expected)) to \(short(e.actual)) \(e.note ?? ""); \(measured)"
+        }
+    }
+
+    static let contractHeader = ["target"] + BackwardContract.allCases.map(\.title)
+
+    /// One row per target: each contract's status (linearity with its deviation).
+    static func contractRows(_ report: CheckReport) -> [[String]] {
+        var targets: [String] = []
+        for c in report.contracts where !targets.contains(c.target) { targets.append(c.target) }
+        return targets.map { t in
+            [t] + BackwardContract.allCases.map { kind in
+                guard let c = report.contracts.first(where: { $0.target == t && $0.contract == kind }) else { return "-" }
+                return c.status.rawValue + (kind == .linearity ? " (\(sci(c.deviation)))" : "")
+            }
+        }
+    }
+
+    /// The line above the contracts table: what each contract allows.
+    static let contractsLine = "backward contracts: linearity in the cotangent within "
+        + "\(sci(ContractChecker.linearityTolerance)) of the gradients' scale (rounding: about n·eps for a reduction "
+        + "of n terms); zero cotangent, determinism and immutability exact (bit for bit)"
 
     static func text(_ report: CheckReport, batch: String, note: String? = nil, sampling: Sampling? = nil, seconds: Double) -> String {
         var out = "gradcheck check \(report.model): loss \(short(report.loss)) on \(batch)\n"
@@ -277,6 +326,9 @@ enum CheckCommand {
             out += "step \(sci(report.tolerance.step)), atol \(sci(report.tolerance.absolute)), rtol \(sci(report.tolerance.relative))\n\n"
         }
         out += table(header, rows(report), rightAligned: [2, 3, 4])
+        if !report.contracts.isEmpty {
+            out += "\n" + contractsLine + "\n" + table(contractHeader, contractRows(report), rightAligned: [])
+        }
         let f = findings(report)
         if !f.isEmpty { out += "\n" + f.joined(separator: "\n") + "\n" }
         if let note { out += "\nnote: \(note)\n" }
@@ -290,6 +342,10 @@ enum CheckCommand {
         out += "Loss \(short(report.loss)) on \(batch); step \(sci(report.tolerance.step)), "
         out += "atol \(sci(report.tolerance.absolute)), rtol \(sci(report.tolerance.relative)).\n\n"
         out += markdownTable(header, rows(report))
+        if !report.contracts.isEmpty {
+            out += "\n" + contractsLine.prefix(1).uppercased() + contractsLine.dropFirst() + ".\n\n"
+            out += markdownTable(contractHeader, contractRows(report))
+        }
         let f = findings(report)
         if !f.isEmpty { out += "\n" + f.map { "- \($0)" }.joined(separator: "\n") + "\n" }
         if let note { out += "\nNote: \(note).\n" }
@@ -344,6 +400,20 @@ enum CheckCommand {
             "checks": .array(checks),
         ]
         for (key, value) in extra { document[key] = value }
+        if !report.contracts.isEmpty {
+            document["contracts"] = .array(report.contracts.map { c in
+                var o: JSONObject = ["target": .string(c.target), "contract": .string(c.contract.rawValue),
+                                     "status": .string(c.status.rawValue), "detail": .string(contractDetail(c)),
+                                     "deviation": .number(c.deviation), "allowed": .number(c.allowed)]
+                if let e = c.worst {
+                    var w: JSONObject = ["tensor": .string(e.tensor), "index": .integers(e.index),
+                                         "expected": .number(e.expected), "actual": .number(e.actual)]
+                    if let note = e.note { w["note"] = .string(note) }
+                    o["worst"] = .object(w)
+                }
+                return .object(o)
+            })
+        }
         if let note { document["notes"] = .array([.string(note)]) }
         if let sampling {
             document["sampled"] = .object([

@@ -145,8 +145,27 @@ struct CheckPartFile {
             nonfinite = NonfiniteValue(file: n["file"]?.stringValue, place: try string(n["place"], "nonfinite.place"),
                                        value: try number(n["value"], "nonfinite.value"))
         }
+        var contracts: [ContractResult] = []
+        for (k, c) in (json["contracts"]?.arrayValue ?? []).enumerated() {
+            let at = "contracts[\(k)]"
+            guard let kind = c["contract"]?.stringValue.flatMap(BackwardContract.init(rawValue:)) else {
+                throw bad("\(at).contract", "one of " + BackwardContract.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
+            }
+            var worst: ContractElement?
+            if let w = c["worst"], !w.isNull {
+                worst = ContractElement(tensor: try string(w["tensor"], "\(at).worst.tensor"),
+                                        index: try integers(w["index"], "\(at).worst.index"),
+                                        expected: try number(w["expected"], "\(at).worst.expected"),
+                                        actual: try number(w["actual"], "\(at).worst.actual"), note: w["note"]?.stringValue)
+            }
+            contracts.append(ContractResult(target: try string(c["target"], "\(at).target"), contract: kind,
+                                            status: try status(c["status"], "\(at).status"),
+                                            deviation: try number(c["deviation"], "\(at).deviation"),
+                                            allowed: try number(c["allowed"], "\(at).allowed"), worst: worst))
+        }
         report = CheckReport(model: try string(json["model"], "model"), loss: try number(json["loss"], "loss"),
-                             tolerance: tolerance, results: results, skipped: skipped, nonfinite: nonfinite)
+                             tolerance: tolerance, results: results, skipped: skipped, nonfinite: nonfinite,
+                             contracts: contracts)
     }
 
     /// A part made by this process.

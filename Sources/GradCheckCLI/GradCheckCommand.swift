@@ -57,6 +57,7 @@ public enum GradCheckCommand {
         ("doctor", "print the toolchain, OS, CPU features and kernel, threads, and the optional Python references", DoctorCommand.run, { DoctorCommand.help }),
         ("sweep", "hyperparameter sweep with k-fold cross-validation and the gradient health of every trial", SweepCommand.run, { SweepCommand.help }),
         ("merge", "merge the parts of a sharded check (check --shard K/N) or the results files of a sharded sweep", MergeCommand.run, { MergeCommand.help }),
+        ("audit", "run every layer and the model in float32 and float64: the digits that agree, and where float16/bfloat16 overflow or flush", AuditCommand.run, { AuditCommand.help }),
     ]
 
     static func run(_ arguments: [String], console: Console) -> Int32 {

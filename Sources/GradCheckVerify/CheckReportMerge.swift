@@ -28,7 +28,7 @@ extension CheckReport {
     /// - Complexity: O(parts × results).
     /// - Throws: ``CheckMergeError`` when the reports are not of one check: a different
     ///   model, loss, tolerance, list of results (target, parameter, shape, method),
-    ///   skipped arguments or non-finite value.
+    ///   skipped arguments, non-finite value or backward contracts.
     public static func merged(_ parts: [CheckReport]) throws(CheckMergeError) -> CheckReport {
         guard var merged = parts.first else { throw CheckMergeError(part: 0, "no reports to merge") }
         for (k, part) in parts.enumerated().dropFirst() {
@@ -40,6 +40,8 @@ extension CheckReport {
             guard part.nonfinite?.place == merged.nonfinite?.place, part.nonfinite?.file == merged.nonfinite?.file else {
                 throw differ("non-finite value")
             }
+            // Every shard runs the (cheap, deterministic) backward contracts whole; they must agree.
+            guard part.contracts == merged.contracts else { throw differ("backward contracts") }
             guard part.results.count == merged.results.count else { throw differ("number of checks") }
             for i in merged.results.indices {
                 let a = merged.results[i], b = part.results[i]

@@ -22,6 +22,9 @@ public struct ModelChecker: Sendable {
     public var checkLayers: Bool
     /// Whether to check the whole model with its loss.
     public var checkModel: Bool
+    /// Whether to check the ``BackwardContract``s of every target checked (each layer, and
+    /// the model): a few backward passes each, a few percent of the element-wise check.
+    public var checkContracts: Bool = true
     /// Called after each target (a layer, or the model) with the elements checked so far
     /// and the total planned, for a progress line; `nil` for none. The counts are of
     /// tensor elements (each capped by ``GradientChecker/selectedCount(count:)``), a measure of the
@@ -30,12 +33,13 @@ public struct ModelChecker: Sendable {
 
     /// A model checker.
     public init(checker: GradientChecker = GradientChecker(), seed: UInt64 = 0, layer: String? = nil,
-                checkLayers: Bool = true, checkModel: Bool = true) {
+                checkLayers: Bool = true, checkModel: Bool = true, checkContracts: Bool = true) {
         self.checker = checker
         self.seed = seed
         self.layer = layer
         self.checkLayers = checkLayers
         self.checkModel = checkModel
+        self.checkContracts = checkContracts
     }
 
     /// Runs the checks on one batch, in training mode (dropout active with masks fixed by
@@ -55,6 +59,8 @@ public struct ModelChecker: Sendable {
         let context = ForwardContext(training: true, seed: seed)
         var results: [TensorCheckResult] = []
         var skipped: [SkippedArgument] = []
+        var contracts: [ContractResult] = []
+        let contractChecker = ContractChecker(seed: seed)
         let objective = ModelObjective(model: model, parameters: tensors, inputs: inputs, targets: targets, context: context)
         let layerOutputs = Array(objective.values[model.inputs.count...])
         let nonfinite = NonfiniteValue.first(
@@ -86,6 +92,7 @@ public struct ModelChecker: Sendable {
                 inputs: sources.map { objective.values[model.slot($0)] }, inputNames: Self.inputNames(model, layer: i),
                 context: context, seed: seed)
             results += checker.check(layerObjective, target: l.name)
+            if checkContracts { contracts += contractChecker.check(layerObjective, target: l.name) }
             if l.takesIndices { skipped.append(.tokenIDs(target: l.name, layer: l.name)) }
             done += layerWork[k]
             progress?(done, total)
@@ -94,6 +101,7 @@ public struct ModelChecker: Sendable {
             var only: Set<String>?
             if let layer { only = Set(model.parameters.filter { $0.layer == layer }.map(\.name)) }
             results += checker.check(objective, target: "model", only: only)
+            if checkContracts { contracts += contractChecker.check(objective, target: "model") }
             if layer == nil {
                 // Every integer model input is skipped, named by the layer that reads it.
                 for (k, input) in model.inputs.enumerated() where input.isInteger {
@@ -104,7 +112,7 @@ public struct ModelChecker: Sendable {
             progress?(total, total)
         }
         return CheckReport(model: model.name, loss: objective.loss, tolerance: checker.tolerance, results: results,
-                           skipped: skipped)
+                           skipped: skipped, contracts: contracts)
     }
 
     /// How layer `i`'s inputs are named in findings: `inputs` for a single-input layer,
@@ -141,20 +149,26 @@ public struct CheckReport: Sendable, Equatable {
     /// pass, when there is one: then nothing was checked (``results`` is empty) and the
     /// report does not pass.
     public var nonfinite: NonfiniteValue?
+    /// The ``BackwardContract``s of each target, in the order of ``results`` (four per
+    /// target); empty when they were not checked.
+    public var contracts: [ContractResult]
 
     /// A report.
     public init(model: String, loss: Double, tolerance: CheckTolerance, results: [TensorCheckResult],
-                skipped: [SkippedArgument] = [], nonfinite: NonfiniteValue? = nil) {
+                skipped: [SkippedArgument] = [], nonfinite: NonfiniteValue? = nil, contracts: [ContractResult] = []) {
         self.model = model
         self.loss = loss
         self.tolerance = tolerance
         self.results = results
         self.skipped = skipped
         self.nonfinite = nonfinite
+        self.contracts = contracts
     }
 
-    /// Whether nothing failed (kinks do not fail a check).
-    public var passed: Bool { nonfinite == nil && results.allSatisfy { $0.status != .fail } }
+    /// Whether nothing failed (kinks do not fail a check): every result and every contract.
+    public var passed: Bool {
+        nonfinite == nil && results.allSatisfy { $0.status != .fail } && contracts.allSatisfy { $0.status == .pass }
+    }
     /// The number of elements checked in all.
     public var elementsChecked: Int { results.reduce(0) { $0 + $1.elementsChecked } }
 }

@@ -63,7 +63,9 @@ import Testing
         let lines = result.standardOutput.split(separator: "\n")
         #expect(lines.contains { $0.hasPrefix("| target | parameter |") }, "\(result.standardOutput)")
         #expect(lines.contains { $0.hasPrefix("|---|") })
-        #expect(lines.filter { $0.hasPrefix("| model |") }.count == 5)
+        // Five gradient checks of the model, and its row of the backward-contracts table.
+        #expect(lines.filter { $0.hasPrefix("| model |") }.count == 5 + 1)
+        #expect(lines.contains { $0.hasPrefix("| target | linearity | zero cotangent | determinism | immutability |") })
         #expect(result.standardOutput.contains("**PASSED"))
     }
 

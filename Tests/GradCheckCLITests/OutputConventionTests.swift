@@ -8,7 +8,7 @@ import Testing
     static let commands = GradCheckCommand.commands.map(\.name)
 
     @Test func everyCommandsHelpListsItsFormatsAndTheCommonFlags() {
-        #expect(Set(Self.commands) == ["check", "gradients", "compare", "validate", "report", "train", "clip-lab", "doctor", "import", "sweep", "merge"])
+        #expect(Set(Self.commands) == ["check", "gradients", "compare", "validate", "report", "train", "clip-lab", "doctor", "import", "sweep", "merge", "audit"])
         for command in Self.commands {
             let help = CLI.run(command, "--help")
             #expect(help.status == 0)
@@ -33,7 +33,8 @@ import Testing
 
     @Test func outputWritesTheSameBytesWholeAndNotesTheFile() throws {
         let dir = try CLI.temporaryDirectory()
-        for (command, extra) in [("validate", ["--format", "json"]), ("gradients", []), ("check", ["--format", "markdown", "--no-layers"])] {
+        for (command, extra) in [("validate", ["--format", "json"]), ("gradients", []), ("check", ["--format", "markdown", "--no-layers"]),
+                                 ("audit", ["--format", "markdown"])] {
             let path = dir.appendingPathComponent("\(command).out").path
             let direct = CLI.run([command, CLI.spec("tiny-logits")] + extra)
             let written = CLI.run([command, CLI.spec("tiny-logits"), "--output", path] + extra)
@@ -50,7 +51,7 @@ import Testing
             #expect(quiet.standardError.isEmpty, "\(quiet.transcript)")
         }
         // Only the files themselves: no temporary file is left behind.
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["check.out", "gradients.out", "validate.out"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["audit.out", "check.out", "gradients.out", "validate.out"])
         let unwritable = CLI.run("validate", CLI.spec("tiny-logits"), "--output", dir.appendingPathComponent("no/such/dir/x").path)
         #expect(unwritable.status == 2)
         #expect(unwritable.standardError.contains("--output: cannot write"), "\(unwritable.transcript)")
@@ -138,7 +139,7 @@ import Testing
         let data = CLI.dataset("iris.csv")
         let log = dir.appendingPathComponent("run.jsonl").path
         let runs: [[String]] = [
-            ["validate", spec], ["check", spec], ["gradients", spec, "--format", "text"],
+            ["validate", spec], ["check", spec], ["gradients", spec, "--format", "text"], ["audit", spec],
             ["train", spec, "--data", data, "--epochs", "1", "--log", log],
             ["clip-lab", spec, "--data", data, "--epochs", "1", "--seeds", "1", "--policies", "none"],
         ]

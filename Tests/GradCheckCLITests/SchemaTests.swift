@@ -14,7 +14,7 @@ import Testing
         "gradcheck.gradients/1": "gradients", "gradcheck.check/1": "check", "gradcheck.compare/1": "compare",
         "gradcheck.summary/1": "summary", "gradcheck.train/1": "train", "gradcheck.health/1": "health",
         "gradcheck.cliplab/1": "cliplab", "gradcheck.doctor/1": "doctor", "gradcheck.log/1": "log-line",
-        "gradcheck.sweep/1": "sweep", "gradcheck.healthcompare/1": "healthcompare", "gradcheck.check-part/1": "check-part",
+        "gradcheck.sweep/1": "sweep", "gradcheck.healthcompare/1": "healthcompare", "gradcheck.check-part/1": "check-part", "gradcheck.audit/1": "audit",
     ]
 
     /// The schema of a document: from its `format` tag (an `event` means a run-log line),
@@ -172,6 +172,8 @@ import Testing
             ["report", CLI.root.appendingPathComponent("Fixtures/runs/nan-input.jsonl").path, "--format", "json"],
             ["report", CLI.root.appendingPathComponent("Fixtures/logs/torn_last_line.jsonl").path, "--format", "json"],
             ["doctor", "--format", "json"],
+            ["audit", spec, "--format", "json"],
+            ["audit", CLI.spec("embedding-tiny"), "--format", "json"],
         ]
         for args in outputs {
             let r = Self.run(args)
