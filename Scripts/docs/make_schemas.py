@@ -305,18 +305,24 @@ log_line = doc("log-line", "One line of a GradCheck run log (gradcheck.log/1, JS
 # ---------------------------------------------------------------- command outputs
 
 index = {"type": "array", "items": non_negative_int}
+NN = ref("#/$defs/number_or_null")
+taylor = open_obj({
+    "rate": NN, "points": non_negative_int, "floor": N, "exact": boolean, "h_min": N, "h_max": N,
+    "steps": {"type": "array", "items": N}, "remainders": {"type": "array", "items": N},
+}, ["rate", "points", "floor", "exact", "steps", "remainders"])
 check = doc("check", "gradcheck check --format json (gradcheck.check/1)", open_obj({
     "format": {"const": "gradcheck.check/1"}, "passed": boolean, "model": string, "loss": N,
     "tolerance": open_obj({"step": N, "atol": N, "rtol": N}), "seconds": {"type": "number", "minimum": 0},
     "checks": {"type": "array", "items": open_obj({
         "target": string, "parameter": string, "status": {"enum": ["pass", "fail", "kink"]},
         "max_abs_error": N, "max_rel_error": N, "index": index, "analytic": N, "numerical": N,
-        "method": {"enum": ["elements", "probes", "dot_product"]}, "note": string, "truncation_error": N,
+        "method": {"enum": ["elements", "probes", "dot_product", "taylor"]}, "note": string, "truncation_error": N,
+        "taylor": taylor,
         "shape": shape, "elements_checked": non_negative_int, "elements": non_negative_int,
         "failures": non_negative_int, "kinks": non_negative_int,
         "failing": {"type": "array", "items": open_obj({"index": index, "analytic": N, "numerical": N})},
     }, ["target", "parameter", "status", "max_abs_error", "max_rel_error"])},
-}, ["format", "passed", "checks"]))
+}, ["format", "passed", "checks"]), {"number_or_null": {"anyOf": [N, {"type": "null"}]}})
 compare = doc("compare", "gradcheck compare --format json (gradcheck.compare/1)", open_obj({
     "format": {"const": "gradcheck.compare/1"}, "matched": boolean, "reference": string, "atol": N, "rtol": N,
     "tensors": {"type": "array", "items": open_obj({
@@ -335,7 +341,6 @@ summary = doc("summary", "gradcheck validate --format json (gradcheck.summary/1)
     }, ["name", "type"])},
     "total_parameters": non_negative_int, "trainable_parameters": non_negative_int,
 }, ["format", "valid", "model", "layers"]))
-NN = ref("#/$defs/number_or_null")
 train = doc("train", "gradcheck train --format json (gradcheck.train/1)", open_obj({
     "format": {"const": "gradcheck.train/1"}, "model": string, "status": {"enum": STATUSES}, "reason": string,
     "epochs": non_negative_int, "steps": non_negative_int, "seconds": N, "mean_step_seconds": N,

@@ -36,6 +36,10 @@ public struct TensorCheckResult: Sendable, Equatable {
     /// Why the tensor could not be checked, when it could not (the dot-product test on a
     /// function with an op that has no JVP); `nil` otherwise.
     public var note: String? = nil
+    /// In Taylor mode, the fit of the probe that decided the verdict (a failing one, else
+    /// the one with the lowest rate): the rate and the steps it was fitted over; `nil` in
+    /// the other modes.
+    public var taylor: TaylorFit? = nil
 }
 
 /// What the elements of a ``TensorCheckResult`` are.
@@ -49,6 +53,10 @@ public enum CheckMethod: String, Sendable, Equatable {
     /// backward pass) and `numerical` is `⟨J u, v⟩` (the forward-mode sweep), for random
     /// `u` over the tensor and `v` over the output.
     case dotProduct = "dot_product"
+    /// The Taylor convergence test: `index` is the probe's number, `analytic` is `∇f·u`
+    /// from the backward pass and `numerical` the secant `(f(x + h·u) − f(x)) / h` at the
+    /// smallest step fitted; ``TensorCheckResult/taylor`` holds the rate.
+    case taylor
 }
 
 /// The comparison at one element.
