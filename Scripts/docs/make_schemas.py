@@ -307,9 +307,9 @@ log_line = doc("log-line", "One line of a GradCheck run log (gradcheck.log/1, JS
 index = {"type": "array", "items": non_negative_int}
 NN = ref("#/$defs/number_or_null")
 taylor = open_obj({
-    "rate": NN, "points": non_negative_int, "floor": N, "exact": boolean, "h_min": N, "h_max": N,
+    "rate": NN, "points": non_negative_int, "floor": N, "exact": boolean, "exact_below": NN, "h_min": N, "h_max": N,
     "steps": {"type": "array", "items": N}, "remainders": {"type": "array", "items": N},
-}, ["rate", "points", "floor", "exact", "steps", "remainders"])
+}, ["rate", "points", "floor", "exact", "exact_below", "steps", "remainders"])
 check = doc("check", "gradcheck check --format json (gradcheck.check/1)", open_obj({
     "format": {"const": "gradcheck.check/1"}, "passed": boolean, "model": string, "loss": N,
     "tolerance": open_obj({"step": N, "atol": N, "rtol": N}), "seconds": {"type": "number", "minimum": 0},

@@ -153,7 +153,9 @@ enum CheckCommand {
         report.results.map { r in
             let fit = r.taylor
             let rate = fit?.rate.map { String(format: "%.2f", $0) } ?? (fit?.exact == true ? "exact" : "-")
-            let range = fit.flatMap { f in f.smallestStep.map { "\(sci($0))..\(sci(f.largestStep ?? $0))" } } ?? "-"
+            let range = fit.flatMap { f in
+                f.smallestStep.map { "\(sci($0))..\(sci(f.largestStep ?? $0))" } ?? f.exactBelow.map { "<= \(sci($0))" }
+            } ?? "-"
             return [r.target, r.parameter,
                     r.method == .elements ? "\(r.elementsChecked) elements" : "\(r.elementsChecked) probes",
                     rate, range, r.status.rawValue + (r.kinks > 0 && r.status != .kink ? " (\(r.kinks) kinks)" : "")]
@@ -212,7 +214,7 @@ enum CheckCommand {
     static func taylorJSON(_ fit: TaylorFit) -> JSONValue {
         var o: JSONObject = [
             "rate": fit.rate.map { .number($0) } ?? .null, "points": .integer(fit.points), "floor": .number(fit.floor),
-            "exact": .bool(fit.exact),
+            "exact": .bool(fit.exact), "exact_below": fit.exactBelow.map { .number($0) } ?? .null,
             "steps": .array(fit.steps.map { .number($0) }), "remainders": .array(fit.remainders.map { .number($0) }),
         ]
         if let lo = fit.smallestStep, let hi = fit.largestStep {

@@ -8,8 +8,9 @@ extension GradientChecker {
     /// `h = ρ · max(1, ‖x‖)` for the ρ of ``TaylorFit/relativeSteps``, its rounding floor
     /// from ``TaylorFit/floorSteps``, and the fitted rate (``TaylorFit``).
     ///
-    /// A probe passes when its rate reaches ``TaylorFit/passingRate``, or when every
-    /// remainder is at the rounding floor (`f` linear along `u`, and `∇f·u` matches it).
+    /// A probe passes when its rate reaches ``TaylorFit/passingRate``, or when the
+    /// remainder is at the rounding floor at the smallest steps (``TaylorFit/exactBelow``:
+    /// `f` linear along `u` there, and `∇f·u` matches it).
     /// Any other probe (rate near 1, no clean range, a non-finite remainder) is judged by
     /// the directional central difference along the same `u`, as fast mode judges its
     /// probes: if that agrees or finds a kink, the remainder's rate was spoiled by a kink
@@ -106,6 +107,9 @@ extension GradientChecker {
 
     /// "shrinks at rate 1.02 over h 3.2e-7 … 3.2e-5", or why there is no rate.
     static func describe(_ fit: TaylorFit) -> String {
+        if let below = fit.exactBelow {
+            return "is at its rounding floor \(String(format: "%.1e", fit.floor)) for h ≤ \(String(format: "%.1e", below))"
+        }
         guard let rate = fit.rate, let lo = fit.smallestStep, let hi = fit.largestStep else {
             return fit.remainders.contains { !$0.isFinite } ? "is not finite at some steps"
                 : "has no clean range of steps above its rounding floor \(String(format: "%.1e", fit.floor))"

@@ -42,9 +42,10 @@ public struct TaylorFit: Sendable, Equatable {
     /// Fewer consecutive usable steps than this (3, a decade of `h`) give no rate.
     public static let minimumPoints = 3
 
-    /// The fitted log-log slope of `r(h)` over the usable window; `nil` when fewer than
-    /// ``minimumPoints`` consecutive steps lie above the rounding floor (the function is
-    /// linear along the direction to rounding, or the remainder is not finite).
+    /// The fitted log-log slope of `r(h)` over the usable window; `nil` when the remainder
+    /// is at the floor at the smallest steps (``exactBelow``), or fewer than
+    /// ``minimumPoints`` consecutive steps lie above the floor (no clean range), or the
+    /// remainder is not finite.
     public var rate: Double?
     /// The smallest and largest step of the window the rate was fitted over (absolute
     /// `h`, along a unit direction); `nil` without a rate.
@@ -63,9 +64,18 @@ public struct TaylorFit: Sendable, Equatable {
     /// Whether the rate shows a correct first-order term: at least ``passingRate``.
     public var converges: Bool { (rate ?? 0) >= Self.passingRate }
 
-    /// Whether no remainder lies above the rounding floor at any step (and all are finite):
-    /// `f` is linear along the direction to rounding, and `∇f·v` matches it to rounding.
-    public var exact: Bool { remainders.allSatisfy { $0.isFinite && $0 <= floor } && floor.isFinite }
+    /// When the remainder is at the rounding floor at the smallest steps (at least
+    /// ``minimumPoints`` of them, every step from this one down): the largest such step.
+    /// There `f` is linear along the direction to rounding and `∇f·v` matches it: a smooth
+    /// function with little curvature, or a piecewise-linear one (ReLU, max-pooling) whose
+    /// kinks only the larger steps cross. A gradient error `e` along the direction would
+    /// leave `e·h` above the floor unless `e < floor / h`, which is below the tolerances
+    /// of the other modes. `nil` otherwise, and then there is no rate either.
+    public var exactBelow: Double?
+
+    /// Whether the remainder is at the rounding floor at the smallest steps
+    /// (``exactBelow``): the first-order term is exact to rounding there.
+    public var exact: Bool { exactBelow != nil }
 
     /// Fits the rate to `remainders` at `steps` (largest first) above `floor`.
     ///
@@ -74,6 +84,13 @@ public struct TaylorFit: Sendable, Equatable {
         self.steps = steps
         self.remainders = remainders
         self.floor = floor
+        let atFloor = remainders.map { $0.isFinite && floor.isFinite && $0 <= floor }
+        let trailing = atFloor.reversed().prefix { $0 }.count
+        if trailing >= Self.minimumPoints {
+            exactBelow = steps[steps.count - trailing]
+            points = 0
+            return
+        }
         // The trailing run of usable steps: the smallest usable one and the consecutive
         // usable ones above it, at most `windowPoints`.
         let usable = remainders.map { $0.isFinite && floor.isFinite && $0 > floor }

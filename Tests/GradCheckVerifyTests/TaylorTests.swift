@@ -52,9 +52,13 @@ import Testing
         // Nothing above the floor: exact, no rate.
         let flat = TaylorFit(steps: steps, remainders: steps.map { _ in 1e-17 }, floor: 1e-16)
         #expect(flat.rate == nil && flat.exact && !flat.converges)
-        // Fewer than 3 usable steps: no rate, not exact.
+        #expect(flat.exactBelow == steps.first)
+        // Above the floor only at the two largest steps (kinks crossed there): exact below.
         let short = TaylorFit(steps: steps, remainders: steps.indices.map { $0 < 2 ? 1 : 0 }, floor: 1e-16)
-        #expect(short.rate == nil && !short.exact)
+        #expect(short.rate == nil && short.exactBelow == steps[2])
+        // Alternating above and below the floor down to the smallest step: no clean range.
+        let ragged = TaylorFit(steps: steps, remainders: steps.indices.map { $0 % 2 == 0 ? 1 : 0 }, floor: 1e-16)
+        #expect(ragged.rate == nil && !ragged.exact && ragged.points == 1)
         // A NaN remainder is never usable, and never exact.
         let nan = TaylorFit(steps: steps, remainders: steps.map { _ in .nan }, floor: 1e-16)
         #expect(nan.rate == nil && !nan.exact)
