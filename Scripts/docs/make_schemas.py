@@ -306,13 +306,19 @@ log_line = doc("log-line", "One line of a GradCheck run log (gradcheck.log/1, JS
 # ---------------------------------------------------------------- command outputs
 
 index = {"type": "array", "items": non_negative_int}
+NN = ref("#/$defs/number_or_null")
+taylor = open_obj({
+    "rate": NN, "points": non_negative_int, "floor": N, "exact": boolean, "exact_below": NN, "h_min": N, "h_max": N,
+    "steps": {"type": "array", "items": N}, "remainders": {"type": "array", "items": N},
+}, ["rate", "points", "floor", "exact", "exact_below", "steps", "remainders"])
 check = doc("check", "gradcheck check --format json (gradcheck.check/1)", open_obj({
     "format": {"const": "gradcheck.check/1"}, "passed": boolean, "model": string, "loss": N,
     "tolerance": open_obj({"step": N, "atol": N, "rtol": N}), "seconds": {"type": "number", "minimum": 0},
     "checks": {"type": "array", "items": open_obj({
         "target": string, "parameter": string, "status": {"enum": ["pass", "fail", "kink"]},
         "max_abs_error": N, "max_rel_error": N, "index": index, "analytic": N, "numerical": N,
-        "method": {"enum": ["elements", "probes", "dot_product"]}, "note": string, "truncation_error": N,
+        "method": {"enum": ["elements", "probes", "dot_product", "taylor"]}, "note": string, "truncation_error": N,
+        "taylor": taylor,
         "shape": shape, "elements_checked": non_negative_int, "elements": non_negative_int,
         "failures": non_negative_int, "kinks": non_negative_int,
         "failing": {"type": "array", "items": open_obj({"index": index, "analytic": N, "numerical": N})},
@@ -323,7 +329,7 @@ check = doc("check", "gradcheck check --format json (gradcheck.check/1)", open_o
         "worst": open_obj({"tensor": string, "index": index, "expected": N, "actual": N, "note": string},
                           ["tensor", "index", "expected", "actual"]),
     }, ["target", "contract", "status", "detail"])},
-}, ["format", "passed", "checks"]))
+}, ["format", "passed", "checks"]), {"number_or_null": {"anyOf": [N, {"type": "null"}]}})
 check["properties"]["sampled"] = obj({
     "fraction": {"type": "number", "exclusiveMinimum": 0, "maximum": 1}, "budget_seconds": positive_number,
     "estimated_seconds": non_negative_number, "seed": non_negative_int,
@@ -349,7 +355,8 @@ check_part = doc("check-part", "gradcheck check --shard K/N (gradcheck.check-par
                                "failing": {"type": "array", "items": element_full, "maxItems": 10},
                                "truncation_error": {"anyOf": [N, {"type": "null"}]}},
                               ["worst", "failing", "truncation_error"])},
-}, ["format", "passed", "model", "loss", "tolerance", "seconds", "checks", "shard", "run", "batch", "elements"]))
+}, ["format", "passed", "model", "loss", "tolerance", "seconds", "checks", "shard", "run", "batch", "elements"]),
+    check.get("$defs"))
 range_use = open_obj({"elements": non_negative_int, "overflow": unit_interval, "subnormal": unit_interval,
                       "underflow": unit_interval}, ["elements", "overflow", "subnormal", "underflow"])
 narrow_format = open_obj({"outputs": range_use, "gradients": range_use})
@@ -383,7 +390,6 @@ summary = doc("summary", "gradcheck validate --format json (gradcheck.summary/1)
     }, ["name", "type"])},
     "total_parameters": non_negative_int, "trainable_parameters": non_negative_int,
 }, ["format", "valid", "model", "layers"]))
-NN = ref("#/$defs/number_or_null")
 train = doc("train", "gradcheck train --format json (gradcheck.train/1)", open_obj({
     "format": {"const": "gradcheck.train/1"}, "model": string, "status": {"enum": STATUSES}, "reason": string,
     "epochs": non_negative_int, "steps": non_negative_int, "seconds": N, "mean_step_seconds": N,

@@ -11,8 +11,8 @@ enum CheckCommand {
         .init(name: "layer", valueName: "NAME", help: "check only this layer (on its own, and the model's gradient for its parameters)"),
         .init(name: "max-elements", valueName: "N", help: "check at most N elements of each tensor, sampled with --seed (default: all)"),
         .init(name: "threads", valueName: "N", help: "worker threads (default: every core)"),
-        .init(name: "mode", valueName: "full|fast|dot", help: "full: every element, located (default); fast: random directional probes per tensor (PyTorch's fast_mode), far cheaper, not located; dot: the dot-product test <J u, v> = <u, J^T v> per tensor, forward mode (JVPs) against the backward pass (VJPs), no finite differences, relative tolerance 1e-9"),
-        .init(name: "probes", valueName: "N", help: "random probes per tensor in fast and dot modes (default: 4)"),
+        .init(name: "mode", valueName: "full|fast|dot|taylor", help: "full: every element, located (default); fast: random directional probes per tensor (PyTorch's fast_mode), far cheaper, not located; dot: the dot-product test <J u, v> = <u, J^T v> per tensor, forward mode (JVPs) against the backward pass (VJPs), no finite differences, relative tolerance 1e-9; taylor: the remainder |f(x+hv) - f(x) - h grad.v| over h = 1e-1..1e-6 relative must shrink at rate >= 1.8 (2 for a correct gradient, 1 for a wrong one), no step to choose"),
+        .init(name: "probes", valueName: "N", help: "random probes per tensor in fast, dot and taylor modes (default: 4)"),
         .init(name: "richardson", valueName: nil, help: "fourth-order Richardson extrapolation of the differences, with an estimate of their truncation error"),
         .init(name: "relative-step", valueName: nil, help: "scale each element's step by max(1, |x|)"),
         .init(name: "no-layers", valueName: nil, help: "skip the per-layer checks"),
@@ -58,12 +58,13 @@ enum CheckCommand {
         }
         let probes = try args.int("probes", minimum: 1) ?? 4
         let mode: CheckMode
-        switch try args.choice("mode", ["full", "fast", "dot"]) {
+        switch try args.choice("mode", ["full", "fast", "dot", "taylor"]) {
         case "fast": mode = .fast(probes: probes)
         case "dot": mode = .dotProduct(probes: probes)
+        case "taylor": mode = .taylor(probes: probes)
         default: mode = .full
         }
-        if args.string("probes") != nil, mode == .full { throw CLIError("--probes applies to --mode fast and --mode dot") }
+        if args.string("probes") != nil, mode == .full { throw CLIError("--probes applies to --mode fast, dot and taylor") }
         let seed = try args.seed("seed") ?? 0
         let shard = try args.string("shard").map { s throws(ShardError) in try Shard(parsing: s) }
         let budget = try args.double("budget", positive: true)
@@ -212,7 +213,8 @@ enum CheckCommand {
     static let longRun = 30.0
 
     static func rows(_ report: CheckReport) -> [[String]] {
-        report.results.map { r in
+        if isTaylor(report) { return taylorRows(report) }
+        return report.results.map { r in
             [r.target, r.parameter,
              r.method != .elements ? "\(r.elementsChecked) probes"
                 : (r.elementsChecked == r.elementCount ? "\(r.elementCount)" : "\(r.elementsChecked)/\(r.elementCount)"),
@@ -221,6 +223,32 @@ enum CheckCommand {
     }
 
     static let header = ["target", "parameter", "elements", "max abs err", "max rel err", "status"]
+
+    /// Whether the report is of Taylor mode (its table shows rates, not errors).
+    static func isTaylor(_ report: CheckReport) -> Bool {
+        report.results.contains { $0.method == .taylor || $0.taylor != nil }
+    }
+
+    /// The Taylor mode's table: per tensor, the probes, the decisive probe's fitted rate and
+    /// the steps it was fitted over.
+    static let taylorHeader = ["target", "parameter", "probes", "rate", "h range", "status"]
+
+    static func taylorRows(_ report: CheckReport) -> [[String]] {
+        report.results.map { r in
+            let fit = r.taylor
+            let rate = fit?.rate.map { String(format: "%.2f", $0) } ?? (fit?.exact == true ? "exact" : "-")
+            let range = fit.flatMap { f in
+                f.smallestStep.map { "\(sci($0))..\(sci(f.largestStep ?? $0))" } ?? f.exactBelow.map { "<= \(sci($0))" }
+            } ?? "-"
+            return [r.target, r.parameter,
+                    r.method == .elements ? "\(r.elementsChecked) elements" : "\(r.elementsChecked) probes",
+                    rate, range, r.status.rawValue + (r.kinks > 0 && r.status != .kink ? " (\(r.kinks) kinks)" : "")]
+        }
+    }
+
+    /// What the Taylor mode checks, for the report's header.
+    static let taylorLine = "Taylor test: |f(x+hv) - f(x) - h grad.v| over h = 1e-1..1e-6 x max(1, |x|), "
+        + "fitted above the rounding floor; passes at rate >= \(TaylorFit.passingRate) (2 when correct, 1 when wrong)"
 
     /// What the dot-product mode compares, for the report's header.
     static let dotProductLine = "dot-product test <J u, v> (forward mode) = <u, J^T v> (backward): rtol "
@@ -266,6 +294,21 @@ enum CheckCommand {
             }
         }
         return lines
+    }
+
+    /// A Taylor fit in the check JSON: the rate (null without one), the window of steps
+    /// it was fitted over, and every step with its remainder.
+    static func taylorJSON(_ fit: TaylorFit) -> JSONValue {
+        var o: JSONObject = [
+            "rate": fit.rate.map { .number($0) } ?? .null, "points": .integer(fit.points), "floor": .number(fit.floor),
+            "exact": .bool(fit.exact), "exact_below": fit.exactBelow.map { .number($0) } ?? .null,
+            "steps": .array(fit.steps.map { .number($0) }), "remainders": .array(fit.remainders.map { .number($0) }),
+        ]
+        if let lo = fit.smallestStep, let hi = fit.largestStep {
+            o["h_min"] = .number(lo)
+            o["h_max"] = .number(hi)
+        }
+        return .object(o)
     }
 
     static func summaryLine(_ report: CheckReport, seconds: Double) -> String {
@@ -322,10 +365,12 @@ enum CheckCommand {
         var out = "gradcheck check \(report.model): loss \(short(report.loss)) on \(batch)\n"
         if report.results.first?.method == .dotProduct {
             out += Self.dotProductLine + "\n\n"
+        } else if isTaylor(report) {
+            out += Self.taylorLine + "\n\n"
         } else {
             out += "step \(sci(report.tolerance.step)), atol \(sci(report.tolerance.absolute)), rtol \(sci(report.tolerance.relative))\n\n"
         }
-        out += table(header, rows(report), rightAligned: [2, 3, 4])
+        out += table(isTaylor(report) ? taylorHeader : header, rows(report), rightAligned: [2, 3, 4])
         if !report.contracts.isEmpty {
             out += "\n" + contractsLine + "\n" + table(contractHeader, contractRows(report), rightAligned: [])
         }
@@ -341,7 +386,8 @@ enum CheckCommand {
         var out = "## gradcheck check: `\(report.model)`\n\n"
         out += "Loss \(short(report.loss)) on \(batch); step \(sci(report.tolerance.step)), "
         out += "atol \(sci(report.tolerance.absolute)), rtol \(sci(report.tolerance.relative)).\n\n"
-        out += markdownTable(header, rows(report))
+        if isTaylor(report) { out += Self.taylorLine + ".\n\n" }
+        out += markdownTable(isTaylor(report) ? taylorHeader : header, rows(report))
         if !report.contracts.isEmpty {
             out += "\n" + contractsLine.prefix(1).uppercased() + contractsLine.dropFirst() + ".\n\n"
             out += markdownTable(contractHeader, contractRows(report))
@@ -368,6 +414,7 @@ enum CheckCommand {
             o["method"] = .string(r.method.rawValue)
             if let note = r.note { o["note"] = .string(note) }
             if let t = r.maxTruncationEstimate { o["truncation_error"] = .number(t) }
+            if let fit = r.taylor { o["taylor"] = taylorJSON(fit) }
             o["shape"] = .integers(r.shape)
             o["elements_checked"] = .integer(r.elementsChecked)
             o["elements"] = .integer(r.elementCount)

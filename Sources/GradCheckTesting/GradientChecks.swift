@@ -96,5 +96,27 @@ public enum GradientChecks {
     ) -> [TensorCheckResult] where T: Differentiable & ScalarFlattenable, T.TangentVector: ScalarFlattenable {
         [checker.check(f, at: x, name: name)]
     }
+
+    /// The dot-product test of a Swift `@differentiable(reverse)` function at `x`: its
+    /// differential against its pullback, `probes` random pairs
+    /// (``GradientChecker/dotProductCheck(_:at:probes:name:target:)``; `f` needs a
+    /// differential, see there).
+    public static func differentiableDotProduct<T>(
+        _ f: @escaping @differentiable(reverse) (T) -> Double, at x: T, probes: Int = 4, name: String = "x",
+        checker: GradientChecker = GradientChecker()
+    ) -> [TensorCheckResult] where T: Differentiable & ScalarFlattenable, T.TangentVector: ScalarFlattenable {
+        [checker.dotProductCheck(f, at: x, probes: probes, name: name)]
+    }
+
+    /// The Taylor convergence test of a Swift `@differentiable(reverse)` function at `x`:
+    /// `checker` in ``CheckMode/taylor(probes:)`` mode, `probes` random directions.
+    public static func differentiableTaylor<T>(
+        _ f: @escaping @differentiable(reverse) (T) -> Double, at x: T, probes: Int = 4, name: String = "x",
+        checker: GradientChecker = GradientChecker()
+    ) -> [TensorCheckResult] where T: Differentiable & ScalarFlattenable, T.TangentVector: ScalarFlattenable {
+        var taylor = checker
+        taylor.mode = .taylor(probes: probes)
+        return [taylor.check(f, at: x, name: name)]
+    }
     #endif
 }

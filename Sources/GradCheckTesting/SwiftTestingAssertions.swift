@@ -62,6 +62,33 @@ public func expectCorrectGradients<T>(
     record(results, checker, sourceLocation)
     return results[0]
 }
+
+/// Expects a Swift `@differentiable(reverse)` function's differential and pullback to
+/// agree at `x`: the dot-product test `⟨J u, w⟩ = ⟨u, Jᵀ w⟩`, no finite differences
+/// (``GradientChecker/dotProductCheck(_:at:probes:name:target:)``; `f` needs a differential,
+/// such as a custom `@derivative(of:)` returning `(value:, differential:)`).
+@discardableResult
+public func expectDotProduct<T>(
+    of f: @escaping @differentiable(reverse) (T) -> Double, at x: T, probes: Int = 4,
+    checker: GradientChecker = GradientChecker(), sourceLocation: SourceLocation = #_sourceLocation
+) -> TensorCheckResult where T: Differentiable & ScalarFlattenable, T.TangentVector: ScalarFlattenable {
+    let results = GradientChecks.differentiableDotProduct(f, at: x, probes: probes, checker: checker)
+    record(results, checker, sourceLocation)
+    return results[0]
+}
+
+/// Expects a Swift `@differentiable(reverse)` function's gradient to pass the Taylor test
+/// at `x`: the remainder `|f(x + h·v) − f(x) − h·∇f·v|` shrinks at rate 2
+/// (``CheckMode/taylor(probes:)``).
+@discardableResult
+public func expectTaylorConvergence<T>(
+    of f: @escaping @differentiable(reverse) (T) -> Double, at x: T, probes: Int = 4,
+    checker: GradientChecker = GradientChecker(), sourceLocation: SourceLocation = #_sourceLocation
+) -> TensorCheckResult where T: Differentiable & ScalarFlattenable, T.TangentVector: ScalarFlattenable {
+    let results = GradientChecks.differentiableTaylor(f, at: x, probes: probes, checker: checker)
+    record(results, checker, sourceLocation)
+    return results[0]
+}
 #endif
 
 private func record(_ results: [TensorCheckResult], _ checker: GradientChecker, _ location: SourceLocation) {

@@ -62,6 +62,33 @@ public func XCTAssertCorrectGradients<T>(
     fail(results, checker, file, line)
     return results[0]
 }
+
+/// Asserts that a Swift `@differentiable(reverse)` function's differential and pullback
+/// agree at `x`: the dot-product test `⟨J u, w⟩ = ⟨u, Jᵀ w⟩`, no finite differences
+/// (``GradientChecker/dotProductCheck(_:at:probes:name:target:)``; `f` needs a differential,
+/// such as a custom `@derivative(of:)` returning `(value:, differential:)`).
+@discardableResult
+public func XCTAssertDotProduct<T>(
+    of f: @escaping @differentiable(reverse) (T) -> Double, at x: T, probes: Int = 4,
+    checker: GradientChecker = GradientChecker(), file: StaticString = #filePath, line: UInt = #line
+) -> TensorCheckResult where T: Differentiable & ScalarFlattenable, T.TangentVector: ScalarFlattenable {
+    let results = GradientChecks.differentiableDotProduct(f, at: x, probes: probes, checker: checker)
+    fail(results, checker, file, line)
+    return results[0]
+}
+
+/// Asserts that a Swift `@differentiable(reverse)` function's gradient passes the Taylor
+/// test at `x`: the remainder `|f(x + h·v) − f(x) − h·∇f·v|` shrinks at rate 2
+/// (``CheckMode/taylor(probes:)``).
+@discardableResult
+public func XCTAssertTaylorConvergence<T>(
+    of f: @escaping @differentiable(reverse) (T) -> Double, at x: T, probes: Int = 4,
+    checker: GradientChecker = GradientChecker(), file: StaticString = #filePath, line: UInt = #line
+) -> TensorCheckResult where T: Differentiable & ScalarFlattenable, T.TangentVector: ScalarFlattenable {
+    let results = GradientChecks.differentiableTaylor(f, at: x, probes: probes, checker: checker)
+    fail(results, checker, file, line)
+    return results[0]
+}
 #endif
 
 private func fail(_ results: [TensorCheckResult], _ checker: GradientChecker, _ file: StaticString, _ line: UInt) {

@@ -60,6 +60,8 @@ extension ModelChecker {
             switch checker.mode {
             case .full: return 2 * checker.selectedCount(count: count)
             case let .fast(probes), let .dotProduct(probes): return 2 * probes
+            // About 8 evaluations per probe: the 11 steps of the remainder, and the directional re-examination.
+            case let .taylor(probes): return 8 * probes
             }
         }
         var evaluations = 0

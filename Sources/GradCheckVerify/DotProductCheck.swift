@@ -121,18 +121,9 @@ extension GradientChecker {
                 unit.scale(by: norm > 0 ? 1 / norm : 0)
                 units[s].append(unit)
                 alongJVP[s].append(norm > 0 ? linear.scalarTangent(ju) / norm : 0)
-                let forward = Self.dot(ju, v), backward = Self.dot(u, vjps[s])
-                let scale = Swift.max(ju.norm() * v.norm(), u.norm() * vjps[s].norm())
-                let err = Swift.abs(forward - backward)
-                let allowed = dotProductTolerance * scale + Self.dotProductAbsoluteFloor * u.norm() * v.norm()
-                let magnitude = Swift.max(Swift.abs(forward), Swift.abs(backward))
-                // NaN compares false, so a NaN on either side fails.
-                let ok = err <= allowed
-                checks[s].append(ElementCheck(
-                    flatIndex: k, index: [k], analytic: backward, numerical: forward,
-                    forwardDifference: forward, backwardDifference: forward, absoluteError: err,
-                    relativeError: magnitude == 0 ? (err == 0 ? 0 : .infinity) : err / magnitude,
-                    allowedError: allowed, status: ok ? .pass : .fail, truncationEstimate: nil))
+                checks[s].append(dotProductProbe(k, forward: Self.dot(ju, v), backward: Self.dot(u, vjps[s]),
+                                                 scale: Swift.max(ju.norm() * v.norm(), u.norm() * vjps[s].norm()),
+                                                 sizes: u.norm() * v.norm()))
             }
         }
         var analytic: [Tensor<Double>]?
@@ -166,6 +157,20 @@ extension GradientChecker {
             }
             return result
         }
+    }
+
+    /// One probe of the dot-product test: `forward = ⟨J u, v⟩` against `backward = ⟨u, Jᵀ v⟩`,
+    /// allowed ``dotProductTolerance`` times the Cauchy–Schwarz `scale` plus
+    /// ``dotProductAbsoluteFloor`` times `sizes = ‖u‖·‖v‖`. NaN on either side fails.
+    func dotProductProbe(_ k: Int, forward: Double, backward: Double, scale: Double, sizes: Double) -> ElementCheck {
+        let err = Swift.abs(forward - backward)
+        let allowed = dotProductTolerance * scale + Self.dotProductAbsoluteFloor * sizes
+        let magnitude = Swift.max(Swift.abs(forward), Swift.abs(backward))
+        return ElementCheck(
+            flatIndex: k, index: [k], analytic: backward, numerical: forward,
+            forwardDifference: forward, backwardDifference: forward, absoluteError: err,
+            relativeError: magnitude == 0 ? (err == 0 ? 0 : .infinity) : err / magnitude,
+            allowedError: allowed, status: err <= allowed ? .pass : .fail, truncationEstimate: nil)
     }
 
     func notChecked(_ argument: CheckArgument, target: String, note: String) -> TensorCheckResult {

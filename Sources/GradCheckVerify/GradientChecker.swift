@@ -37,7 +37,8 @@ public struct GradientChecker: Sendable {
     public var threads: Int?
     /// Elements per objective call.
     public var chunkSize: Int
-    /// Element by element (full), or random directional probes (fast).
+    /// Element by element (full), random directional probes (fast), the dot-product test
+    /// (dot), or the Taylor convergence test (taylor).
     public var mode: CheckMode
     /// Scale each element's step by its magnitude: `h_i = step · max(1, |x_i|)`, so large
     /// weights are perturbed by the same relative amount as small ones.
@@ -106,6 +107,8 @@ public struct GradientChecker: Sendable {
                 let probed = probeArgument(objective, argument: a, analytic: analytic[a], target: target, probes: probes)
                 results.append(locateIfFailing(probed, objective, argument: a, analytic: analytic[a], target: target,
                                                what: "the directional derivative from the backward pass"))
+            case let .taylor(probes):
+                results.append(taylorArgument(objective, argument: a, analytic: analytic[a], target: target, probes: probes))
             case .dotProduct: break  // handled above
             }
         }
@@ -481,4 +484,10 @@ public enum CheckMode: Sendable, Hashable {
     /// forward mode (JVPs) against the backward pass (VJPs), no numerical differences; for
     /// a ``LinearizableObjective``.
     case dotProduct(probes: Int)
+    /// The Taylor convergence test, `probes` random directions per tensor: the remainder
+    /// `|f(x + h·v) − f(x) − h·∇f·v|` must shrink at rate 2 as `h` shrinks (rate 1 means
+    /// the gradient is wrong); reported with the fitted rate and the steps used
+    /// (``TaylorFit``), no step to choose. Not located: a failing tensor goes to the
+    /// per-element check.
+    case taylor(probes: Int)
 }

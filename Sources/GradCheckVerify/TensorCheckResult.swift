@@ -58,6 +58,10 @@ public struct TensorCheckResult: Sendable, Equatable {
         self.maxTruncationEstimate = maxTruncationEstimate
         self.note = note
     }
+    /// In Taylor mode, the fit of the probe that decided the verdict (a failing one, else
+    /// the one with the lowest rate): the rate and the steps it was fitted over; `nil` in
+    /// the other modes.
+    public var taylor: TaylorFit? = nil
 }
 
 /// What the elements of a ``TensorCheckResult`` are.
@@ -71,6 +75,10 @@ public enum CheckMethod: String, Sendable, Equatable {
     /// backward pass) and `numerical` is `⟨J u, v⟩` (the forward-mode sweep), for random
     /// `u` over the tensor and `v` over the output.
     case dotProduct = "dot_product"
+    /// The Taylor convergence test: `index` is the probe's number, `analytic` is `∇f·u`
+    /// from the backward pass and `numerical` the secant `(f(x + h·u) − f(x)) / h` at the
+    /// smallest step fitted; ``TensorCheckResult/taylor`` holds the rate.
+    case taylor
 }
 
 /// The comparison at one element.

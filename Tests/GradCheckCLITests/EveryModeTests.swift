@@ -25,7 +25,7 @@ import Testing
     @Test(arguments: specs)
     func everyModePassesOnEveryFixture(spec: String) throws {
         let name = URL(fileURLWithPath: spec).deletingPathExtension().lastPathComponent
-        for mode in ["full", "fast", "dot"] {
+        for mode in ["full", "fast", "dot", "taylor"] {
             // A sample of elements keeps the full mode quick in a debug build; every element
             // of the same specs is checked by the release build in the lead's check.
             let extra = mode == "full" ? ["--max-elements", "24"] : []
@@ -60,12 +60,14 @@ import Testing
         // These failed falsely before: random directions through max-pooling windows with
         // tied maxima (zeros after ReLU) are kinks.
         for name in ["cnn-tiny", "digits-cnn"] {
-            let result = CLI.run("check", CLI.spec(name), "--mode", "fast")
-            #expect(result.status == 0, "\(name): \(result.transcript)")
+            for mode in ["fast", "taylor"] {
+                let result = CLI.run("check", CLI.spec(name), "--mode", mode)
+                #expect(result.status == 0, "\(name) \(mode): \(result.transcript)")
+            }
         }
     }
 
-    @Test(arguments: ["full", "fast", "dot"])
+    @Test(arguments: ["full", "fast", "dot", "taylor"])
     func anEmbeddingModelIsNotATrap(mode: String) {
         let result = CLI.run("check", CLI.spec("embedding-tiny"), "--mode", mode, "--format", "json")
         #expect(result.status == 0, "\(result.transcript)")

@@ -13,6 +13,7 @@ import Testing
         ("full", GradientChecker()),
         ("fast", GradientChecker(mode: .fast(probes: 4))),
         ("dot", GradientChecker(mode: .dotProduct(probes: 3))),
+        ("taylor", GradientChecker(mode: .taylor(probes: 4))),
     ]
 
     static func fixture(_ name: String) throws -> Model {
@@ -42,7 +43,7 @@ import Testing
         return (p, x, .labels([0, 1, 2, 0, 1, 2]))
     }
 
-    @Test(arguments: ["fast", "dot"])
+    @Test(arguments: ["fast", "dot", "taylor"])
     func tiedMaxPoolingWindowsAreKinksNotFailures(mode: String) throws {
         let model = try Self.convPool(bug: .none)
         let (p, x, y) = try Self.tiedPoint(model)
@@ -53,7 +54,7 @@ import Testing
         #expect(try ModelChecker().check(model, parameters: p, inputs: x, targets: y).passed)
     }
 
-    @Test(arguments: ["full", "fast", "dot"])
+    @Test(arguments: ["full", "fast", "dot", "taylor"])
     func aRealBugBehindTiedPoolingFailsAtItsElement(mode: String) throws {
         let model = try Self.convPool(bug: .biasSign(1))
         let (p, x, y) = try Self.tiedPoint(model)
@@ -62,8 +63,8 @@ import Testing
         #expect(!report.passed)
         let failing = report.results.filter { $0.status == .fail }
         #expect(Set(failing.map(\.parameter)) == ["out/bias"], "\(failing.map { "\($0.target) \($0.parameter)" })")
-        if mode == "fast" {
-            // Fast mode locates it with the per-element check of that tensor.
+        if mode == "fast" || mode == "taylor" {
+            // Fast and Taylor modes locate it with the per-element check of that tensor.
             for r in failing {
                 #expect(r.method == .elements)
                 #expect(r.worst?.index == [1])
@@ -87,7 +88,7 @@ import Testing
         }
     }
 
-    @Test(arguments: ["full", "fast", "dot"])
+    @Test(arguments: ["full", "fast", "dot", "taylor"])
     func aDerivativeSharedByJVPAndVJPIsCaught(mode: String) throws {
         let layers: [any Layer] = [BuggyDense(name: "d", inputs: 5, units: 4, bug: .none),
                                    SharedBugSigmoid(name: "s", inputShape: [4]),
@@ -107,7 +108,7 @@ import Testing
         }
     }
 
-    @Test(arguments: ["full", "fast", "dot"])
+    @Test(arguments: ["full", "fast", "dot", "taylor"])
     func everyPlantedBugIsCaughtInEveryMode(mode: String) throws {
         let checker = try #require(Self.modes.first { $0.0 == mode }).1
         for (name, layers) in CheckModeTests.bugs {
@@ -116,7 +117,7 @@ import Testing
         }
     }
 
-    @Test(arguments: ["full", "fast", "dot"])
+    @Test(arguments: ["full", "fast", "dot", "taylor"])
     func tokenIDsAreSkippedWithAReason(mode: String) throws {
         let model = try Self.fixture("embedding-tiny")
         let (x, y) = try DotProductTests.batch(model, size: 4, seed: 2)
@@ -129,7 +130,7 @@ import Testing
         #expect(report.skipped.allSatisfy { $0.parameter == "inputs" && $0.reason.contains("token ids") })
     }
 
-    @Test(arguments: ["full", "fast", "dot"])
+    @Test(arguments: ["full", "fast", "dot", "taylor"])
     func aNaNWeightStopsTheCheckAtItsPlace(mode: String) throws {
         let model = try Self.fixture("iris-mlp")
         var p: ParameterSet<Double> = model.initialParameters(seed: 0)
@@ -155,7 +156,7 @@ import Testing
         #expect(report.nonfinite?.value == -.infinity)
     }
 
-    @Test(arguments: ["full", "fast", "dot"])
+    @Test(arguments: ["full", "fast", "dot", "taylor"])
     func anOverflowInTheForwardPassNamesTheLayer(mode: String) throws {
         let model = try Self.fixture("iris-mlp")
         var p: ParameterSet<Double> = model.initialParameters(seed: 0)
