@@ -271,22 +271,31 @@ extension Tape {
         var y = xv.scalars
         var inv = [Scalar](repeating: 0, count: rows)
         let invN = 1 / Scalar(Swift.max(n, 1))
-        for r in 0..<rows {
-            var m: Scalar = 0
-            for c in 0..<n { m += xhat[r * n + c] }
-            m *= invN
-            var v: Scalar = 0
-            for c in 0..<n {
-                let d = xhat[r * n + c] - m
-                v += d * d
-            }
-            v *= invN
-            let s = 1 / (v + epsilon).squareRoot()
-            inv[r] = s
-            for c in 0..<n {
-                let h = (xhat[r * n + c] - m) * s
-                xhat[r * n + c] = h
-                y[r * n + c] = h * gammaValue[c] + betaValue[c]
+        xhat.withUnsafeMutableBufferPointer { xh in
+            y.withUnsafeMutableBufferPointer { ys in
+                gammaValue.withUnsafeBufferPointer { gv in
+                    betaValue.withUnsafeBufferPointer { bv in
+                        for r in 0..<rows {
+                            let row = xh.baseAddress! + r * n, out = ys.baseAddress! + r * n
+                            var m: Scalar = 0
+                            for c in 0..<n { m += row[c] }
+                            m *= invN
+                            var v: Scalar = 0
+                            for c in 0..<n {
+                                let d = row[c] - m
+                                v += d * d
+                            }
+                            v *= invN
+                            let s = 1 / (v + epsilon).squareRoot()
+                            inv[r] = s
+                            for c in 0..<n {
+                                let h = (row[c] - m) * s
+                                row[c] = h
+                                out[c] = h * gv[c] + bv[c]
+                            }
+                        }
+                    }
+                }
             }
         }
         let shape = xv.shape

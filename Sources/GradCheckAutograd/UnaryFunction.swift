@@ -104,6 +104,7 @@ public enum UnaryFunction: Sendable, Hashable {
         case .relu: return x.map { $0 > 0 ? $0 : 0 }
         case .tanh: return x.map { S.tanh($0) }
         case .sigmoid: return x.map { _sigmoid($0) }
+        case .gelu: return x.map { $0 * _phi($0) }
         default: return x.map { self.value($0) }
         }
     }

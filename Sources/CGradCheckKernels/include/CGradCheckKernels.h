@@ -65,6 +65,11 @@ int gck_sgemm_level(int level, long m, long n, long k,
                     const float *b, long bRowStride, long bColumnStride,
                     float *c, long cRowStride, int accumulate);
 
+/* Keeps freed memory in the process for reuse (glibc: raises the mmap and trim
+ * thresholds) instead of returning it to the kernel after every large tensor; returns 1
+ * when the allocator took the settings, 0 where there is nothing to tune. */
+int gck_keep_freed_memory(void);
+
 #ifdef __cplusplus
 }
 #endif

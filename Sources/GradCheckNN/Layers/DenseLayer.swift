@@ -58,8 +58,9 @@ public struct DenseLayer: Layer {
     /// A kernel element `(i, j)` or bias element `j` only changes output column `j`, and
     /// the layer is linear in both before its activation: the perturbed pre-activation is
     /// `z + (w' − w)·x[:, i]` in column `j` (or `z + (b' − b)` for a bias), exactly. This
-    /// updates that column of a copy of the unperturbed pre-activation, then applies the
-    /// activation once over all the changes stacked. A test pins the result to
+    /// updates that column of a copy of the unperturbed pre-activation; an elementwise
+    /// activation is then recomputed on that column only (the rest is copied from the
+    /// activated unperturbed output), a softmax once over all the changes stacked. A test pins the result to
     /// ``Layer/defaultPerturbedOutputs(input:parameters:parameter:elements:values:beforeActivation:context:)``,
     /// which reruns the forward pass.
     ///
@@ -77,20 +78,26 @@ public struct DenseLayer: Layer {
         if useBias { base.addRow(parameters[1]) }
         let rows = base.rowCount
         let changes = elements.count
+        // An elementwise activation changes with its column only: copy the activated
+        // output and recompute the one column (`f` per element, as `f.apply` does).
+        var columnActivation: UnaryFunction?
+        if !beforeActivation, case let .elementwise(f) = outputActivation, f != .identity { columnActivation = f }
+        let start = columnActivation.map { $0.apply(base) } ?? base
         var stacked = [S](repeating: 0, count: changes * base.count)
         stacked.withUnsafeMutableBufferPointer { out in
             base.scalars.withUnsafeBufferPointer { z in
-                input.scalars.withUnsafeBufferPointer { x in
-                    for (c, element) in elements.enumerated() {
-                        let o = out.baseAddress! + c * z.count
-                        o.update(from: z.baseAddress!, count: z.count)
-                        if parameter == 0 {
-                            let i = element / n, j = element % n
-                            let delta = values[c] - kernel.scalars[element]
-                            for r in 0..<rows { o[r * n + j] += delta * x[r * k + i] }
-                        } else {
-                            let delta = values[c] - parameters[1].scalars[element]
-                            for r in 0..<rows { o[r * n + element] += delta }
+                start.scalars.withUnsafeBufferPointer { a in
+                    input.scalars.withUnsafeBufferPointer { x in
+                        for (c, element) in elements.enumerated() {
+                            let o = out.baseAddress! + c * z.count
+                            o.update(from: a.baseAddress!, count: a.count)
+                            let j = parameter == 0 ? element % n : element
+                            let delta = values[c] - parameters[parameter].scalars[element]
+                            let i = element / n
+                            for r in 0..<rows {
+                                let changed = z[r * n + j] + (parameter == 0 ? delta * x[r * k + i] : delta)
+                                o[r * n + j] = columnActivation?.value(changed) ?? changed
+                            }
                         }
                     }
                 }
@@ -99,7 +106,7 @@ public struct DenseLayer: Layer {
         var shape = base.shape
         shape[0] *= changes
         var out = Tensor(unchecked: shape, scalars: stacked)
-        if !beforeActivation && !outputActivation.isLinear {
+        if !beforeActivation && columnActivation == nil && !outputActivation.isLinear {
             let tape = Tape<S>(recording: false)
             out = tape.value(outputActivation(tape.constant(out), on: tape))
         }

@@ -119,6 +119,26 @@ public struct MultiHeadAttentionLayer: Layer {
     public func attention<S: TensorScalar>(
         query: Variable<S>, value: Variable<S>, key: Variable<S>? = nil, parameters: [Variable<S>], on tape: Tape<S>
     ) -> Result<S> {
+        let steps = attentionSteps(query: query, value: value, key: key, parameters: parameters, on: tape)
+        return Result(output: steps.output, probabilities: steps.probabilities)
+    }
+
+    /// Every intermediate of one attention pass, for the perturbation fast path.
+    struct Steps<S: TensorScalar> {
+        /// The projected queries `[batch, Tq, H·K]`, keys `[batch, Tv, H·K]` and values `[batch, Tv, H·V]`.
+        let queries: Variable<S>, keys: Variable<S>, values: Variable<S>
+        /// The scaled scores, masked positions `−∞` `[batch, H, Tq, Tv]`, and their softmax.
+        let scores: Variable<S>, probabilities: Variable<S>
+        /// The attention-weighted values `[batch, Tq, H·V]` and the output `[batch, Tq, d_query]`.
+        let combined: Variable<S>, output: Variable<S>
+    }
+
+    /// The attention pass of ``attention(query:value:key:parameters:on:)``, keeping every step.
+    @_specialize(where S == Double)
+    @_specialize(where S == Float)
+    func attentionSteps<S: TensorScalar>(
+        query: Variable<S>, value: Variable<S>, key: Variable<S>?, parameters: [Variable<S>], on tape: Tape<S>
+    ) -> Steps<S> {
         let key = key ?? value
         let step = useBias ? 2 : 1
         let h = numHeads
@@ -132,7 +152,7 @@ public struct MultiHeadAttentionLayer: Layer {
         let q = project(query, 0, width: h * keyDim)
         let k = project(key, 1, width: h * keyDim)
         let v = project(value, 2, width: h * valueDim)
-        var scores = tape.attentionScores(q, k, heads: h, scale: 1 / S(Double(keyDim).squareRoot()))
+        var scores = tape.attentionScores(q, k, heads: h, scale: scoreScale())
         let tq = tape.value(query).shape[1], tv = tape.value(key).shape[1]
         if let allowed = allowedPositions(queryLength: tq, keyLength: tv) {
             scores = tape.attentionMask(scores, allowed: allowed)
@@ -143,8 +163,11 @@ public struct MultiHeadAttentionLayer: Layer {
         let dQuery = tape.value(outKernel).shape[2]
         var out = tape.matmul(combined, tape.reshape(outKernel, to: [h * valueDim, dQuery]))
         if useBias { out = tape.addBias(out, parameters[3 * step + 1]) }
-        return Result(output: out, probabilities: p)
+        return Steps(queries: q, keys: k, values: v, scores: scores, probabilities: p, combined: combined, output: out)
     }
+
+    /// The score scale `1/√K`.
+    func scoreScale<S: TensorScalar>() -> S { 1 / S(Double(keyDim).squareRoot()) }
 
     /// `[query]`, `[query, value]` or `[query, value, key]`, as a graph wires them.
     public var inputShapes: [[Int]] { Array([inputShape, valueShape, keyShape].prefix(inputCount)) }
