@@ -4,10 +4,12 @@
 # exactly the same parameters and batches, and prints a Markdown table of ratios
 # (PyTorch time / GradCheck time) with the machine it ran on.
 #
-# usage: Scripts/bench/compare.sh [--quick] [--no-native] [--no-check] [--rounds N] [--retries N] [--out DIR]
+# usage: Scripts/bench/compare.sh [--quick] [--no-native] [--no-check] [--no-transformer] [--rounds N] [--retries N] [--out DIR]
 #   --quick      fewer samples on both sides (smoke test; PyTorch's gradcheck still takes ~20 s)
 #   --no-native  skip the -target-cpu native build (it runs fwdbwd and matmul)
 #   --no-check   skip the gradient-check benchmarks (~10 s Swift, ~20 s PyTorch on 2 cores)
+#   --no-transformer  skip the transformer fixture's full check (~20 s Swift on one thread,
+#                minutes for PyTorch's gradcheck)
 #   --rounds N   run fwdbwd, train, matmul (and monitor, Swift only) N times, alternating Swift and
 #                PyTorch, and keep each measurement's fastest undisturbed result; default 2
 #                (the checks run once)
@@ -26,16 +28,17 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 python="${PYTHON:-/root/torchenv/bin/python}"
-quick=() native=1 check=1 out="" retries=3 rounds=2
+quick=() native=1 check=1 transformer=1 out="" retries=3 rounds=2
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) quick=(--quick) ;;
         --no-native) native=0 ;;
         --no-check) check=0 ;;
+        --no-transformer) transformer=0 ;;
         --out) out="$2"; shift ;;
         --retries) retries="$2"; shift ;;
         --rounds) rounds="$2"; shift ;;
-        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -97,6 +100,14 @@ if [ "$check" = 1 ]; then
     wait_idle
     torch_run check
 fi
+if [ "$transformer" = 1 ]; then
+    echo "== gradcheck-bench transformer" >&2
+    wait_idle 0.15
+    swift_run "$bench" "$out/swift.jsonl" transformer
+    echo "== torch_bench.py transformer (torch.autograd.gradcheck: minutes)" >&2
+    wait_idle
+    torch_run transformer
+fi
 for ((round = 1; round <= rounds; round++)); do
     for c in fwdbwd train matmul; do
         echo "== round $round: gradcheck-bench $c" >&2
@@ -126,7 +137,7 @@ for ((try = 1; try <= retries; try++)); do
             [ -n "$name" ] || continue
             again=1
             echo "== re-run $try: $side $name (machine was busy)" >&2
-            case "$name" in check/*threads=all*) wait_idle 0.15 ;; *) wait_idle ;; esac
+            case "$name" in check/*threads=all*|transformer/*threads=all*) wait_idle 0.15 ;; *) wait_idle ;; esac
             case "$side" in
                 swift) swift_run "$bench" "$out/swift.jsonl" "${name%%/*}" --filter "$name" ;;
                 native) swift_run "$bench_native" "$out/native.jsonl" "${name%%/*}" --filter "$name" ;;

@@ -137,6 +137,24 @@ def main():
                       + f"; {g['iterations']} timed call(s)."]
         lines.append("")
 
+    # Transformer full check.
+    tg = pt.get("transformer/torch.autograd.gradcheck")
+    tchecks = [o for n, o in sw.items() if o["bench"] == "transformer"]
+    if tchecks or tg:
+        lines += ["### Full check: transformer-encoder fixture (2 causal attention blocks, 18,469 parameters), batch 4, "
+                  "sequence 16, float64, model only", ""]
+        lines += ["| GradCheck run | elements checked | GradCheck | PyTorch gradcheck (1 thread) | ratio | ratio (CPU, 1 thread) |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        for o in tchecks:
+            what = f"model only, {o['threads']} thread" + ("s" if o["threads"] > 1 else "")
+            cr = ratio(tg.get("cpu_median_s") if tg else None, o.get("cpu_median_s")) if o["threads"] == 1 else "–"
+            lines.append(f"| {what} | {o['elements_checked']:,} | {tm(sw, o['name'])} | "
+                         f"{tm(pt, tg['name']) if tg else '–'} | {ratio(tg['median_s'] if tg else None, o['median_s'])} | {cr} |")
+        if tg:
+            lines += ["", f"PyTorch checked {tg['elements_checked']:,} parameter elements, passed={tg['passed']}, "
+                      f"loss {tg['loss']:.12g}; {tg['iterations']} timed call(s)."]
+        lines.append("")
+
     # Forward + backward.
     fb = [n for n, o in sw.items() if o["bench"] == "fwdbwd"]
     if fb:

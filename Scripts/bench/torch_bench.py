@@ -7,6 +7,12 @@ Prints one JSON line per measurement, with the same fields and names as
   check    torch.autograd.gradcheck (float64, fast_mode=False, default eps/atol/rtol) of
            the loss of mlp-l2-clipnorm (784-64-32-10, sparse CE on the logits + 0.01*sum(w^2)
            per kernel) as a function of (inputs, all 6 parameter tensors), batch 8
+  transformer
+           torch.autograd.gradcheck (float64, fast_mode=False) of the loss of the
+           transformer-encoder fixture as a function of its 36 parameter tensors (18k
+           elements), on the fixture's reference weights and batch (batch 4, sequence 16);
+           the model is built from the spec by Scripts/reference/generate_graph.py, the
+           interpreter that produced the fixture's PyTorch gradients. Takes minutes.
   fwdbwd   forward + backward of mlp-l2-clipnorm at batch 128 and of the digits MLP
            (64-64-32-10) at batch 32 and 128, float64 and float32; the inputs require grad,
            as GradCheck's lossAndGradients returns the input gradient too
@@ -215,6 +221,57 @@ def bench_check(args, data):
          loss=value, gradcheck_loss=st.gradcheck_loss, data=st.source)
 
 
+def bench_transformer(args, _data):
+    name = "transformer-encoder"
+    label = "transformer/torch.autograd.gradcheck"
+    if not runs(label):
+        return
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    sys.path.insert(0, os.path.join(root, "Scripts", "reference"))
+    import generate as G  # noqa: E402
+    import generate_graph as GG  # noqa: E402
+    with open(os.path.join(root, "Fixtures", "specs", name + ".json")) as f:
+        spec = json.load(f)
+    spec.setdefault("name", name)
+    model = GG.Graph(spec)
+    ref = os.path.join(root, "Fixtures", "reference", name)
+
+    def tensor(t):
+        return torch.tensor(t["values"], dtype=torch.float64).reshape(t["shape"])
+
+    with open(os.path.join(ref, "weights.json")) as f:
+        weights = {k: tensor(v) for k, v in json.load(f)["parameters"].items()}
+    with open(os.path.join(ref, "batch.json")) as f:
+        batch = json.load(f)
+    xs = {k: tensor(v).numpy() for k, v in batch["inputs"].items()}
+    x = torch.tensor(GG.packed(model, xs))
+    y = tensor(batch["targets"])
+    names = [n for n, _ in model.parameter_shapes()]
+    params = [weights[n].clone().requires_grad_(True) for n in names]
+
+    def loss(*ps):
+        return G.total_loss(model, dict(zip(names, ps)), x, y)
+
+    elements = sum(t.numel() for t in params)
+    value = loss(*params).item()
+    loss(*params).backward()
+    for t in params:
+        t.grad = None
+    samples, cpu, ok = [], [], None
+    with Usage() as u:
+        for _ in range(args.check_runs):
+            c0, t0 = time.process_time(), time.perf_counter()
+            ok = torch.autograd.gradcheck(loss, tuple(params), fast_mode=False)
+            samples.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+    LAST_USAGE.update(u.fields())
+    LAST_USAGE["cpu_median_s"] = statistics.median(cpu)
+    emit("transformer", label, samples, 1,
+         model=name, batch=int(x.shape[0]), dtype="float64", fast_mode=False, eps=1e-6, atol=1e-5, rtol=1e-3,
+         passed=bool(ok), elements_checked=elements, elements_per_s=elements / statistics.median(samples),
+         loss=value, data="fixture-reference")
+
+
 def bench_fwdbwd(args, data):
     cases = [(MLP, 128)] + [(DIGITS, b) for b in (32, 128)]
     for model, batch in cases:
@@ -282,11 +339,13 @@ def bench_matmul(args, _data):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("command", choices=["check", "fwdbwd", "train", "matmul", "all"])
+    p.add_argument("command", choices=["check", "transformer", "fwdbwd", "train", "matmul", "all"])
     p.add_argument("--data", help="gradcheck-bench export file (same parameters and batches as GradCheck)")
     p.add_argument("--samples", type=int, default=15, help="timed samples per measurement (default 15)")
     p.add_argument("--warmup", type=int, default=3, help="untimed runs first (default 3)")
     p.add_argument("--check-runs", type=int, default=1, help="timed gradcheck calls (default 1; ~10+ s each)")
+    p.add_argument("--skip-transformer", action="store_true",
+                   help="leave the transformer's gradcheck (minutes) out of `all`")
     p.add_argument("--quick", action="store_true", help="3 samples, 1 warm-up")
     p.add_argument("--filter", help="run only the measurements whose name contains this text")
     args = p.parse_args()
@@ -298,9 +357,11 @@ def main():
     if args.data:
         with open(args.data) as f:
             data = json.load(f)
-    cmds = ["check", "fwdbwd", "train", "matmul"] if args.command == "all" else [args.command]
+    cmds = ["check", "transformer", "fwdbwd", "train", "matmul"] if args.command == "all" else [args.command]
+    if args.skip_transformer and args.command == "all":
+        cmds.remove("transformer")
     for c in cmds:
-        {"check": bench_check, "fwdbwd": bench_fwdbwd, "train": bench_train, "matmul": bench_matmul}[c](args, data)
+        {"check": bench_check, "transformer": bench_transformer, "fwdbwd": bench_fwdbwd, "train": bench_train, "matmul": bench_matmul}[c](args, data)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,11 @@ usage: gradcheck-bench COMMAND [options]
 commands:
   check    ModelChecker().check on Fixtures/specs/mlp-l2-clipnorm.json (784-64-32-10), batch 8:
            layers + model (the default) and model only, with threads 1 and every core
+  transformer
+           ModelChecker().check (model only, every element) of the transformer-encoder
+           fixture (two pre-norm causal attention blocks, 18k parameters) on its PyTorch
+           reference weights and batch (batch 4, sequence 16), threads 1 and every core;
+           torch_bench.py times torch.autograd.gradcheck on the same model and numbers
   fwdbwd   model.lossAndGradients: mlp-l2-clipnorm at batch 128 (Double, Float),
            digits MLP 64-64-32-10 at batch 32 and 128 (Double, Float)
   train    Trainer.step (forward, backward, Adam lr 1e-3) of the digits MLP at batch 32 and
@@ -21,7 +26,7 @@ commands:
   monitor  the same step, float32 batch 32 and 128, bare and with a HealthMonitorObserver
            (default instruments; everything on every step): the monitor's overhead
   matmul   Tensor.matmul of square n x n matrices, n = 64, 128, 256, 512 (Double, Float)
-  all      check, fwdbwd, train, monitor, matmul, in that order
+  all      check, transformer, fwdbwd, train, monitor, matmul, in that order
   export   write the check's model, parameters and batch (seed 0) as JSON to --out FILE, so
            that Scripts/bench/torch_bench.py runs PyTorch on exactly the same numbers
 
@@ -280,6 +285,52 @@ func runCheck(_ o: Options) {
     }
 }
 
+/// The full check of the transformer fixture on its reference weights and batch, model
+/// only (torch.autograd.gradcheck checks the loss as a function of the parameters).
+func runTransformer(_ o: Options) {
+    let name = "transformer-encoder"
+    let path = o.root + "/Fixtures/specs/\(name).json"
+    let model = loadModel(path)
+    let reference = o.root + "/Fixtures/reference/\(name)"
+    let parameters: ParameterSet<Double>
+    let inputs: Tensor<Double>
+    let targets: Targets<Double>
+    do {
+        parameters = ParameterSet(try WeightsFile.load(path: reference + "/weights.json").parameters)
+        let batch = try BatchFile.load(path: reference + "/batch.json")
+        inputs = try model.packInputs(batch.namedInputs, file: reference + "/batch.json")
+        targets = try model.targets(from: batch.targets, batchSize: inputs.shape[0], file: reference + "/batch.json")
+    } catch {
+        fail("cannot load the \(name) reference: \(error)")
+    }
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    for threads in [1, nil] as [Int?] {
+        let label = "transformer/model-only/threads=\(threads.map(String.init) ?? "all")"
+        guard o.runs(label) else { continue }
+        let checker = ModelChecker(checker: GradientChecker(tolerance: .float64, seed: 0, threads: threads),
+                                   seed: 0, checkLayers: false, checkModel: true)
+        var last: CheckReport?
+        let t = measure(warmup: o.warmup(default: 0), samples: o.samples(default: 1)) {
+            do {
+                let r = try checker.check(model, parameters: parameters, inputs: inputs, targets: targets)
+                sink += r.loss
+                last = r
+            } catch {
+                fail("check failed to run: \(error)")
+            }
+        }
+        let r = last!
+        report(bench: "transformer", name: label, threads: threads ?? cores, t, [
+            "model": model.name, "batch": inputs.shape[0], "parameters": parameters.scalarCount,
+            "threads": threads ?? cores, "check_layers": false,
+            "checks": r.results.count, "passed": r.passed,
+            "elements_checked": r.elementsChecked, "model_elements_checked": r.elementsChecked,
+            "elements_per_s": Double(r.elementsChecked) / t.median,
+            "loss": r.loss,
+        ])
+    }
+}
+
 func fwdbwd<S: TensorScalar>(_ model: Model, _ o: Options, batch: Int, as _: S.Type, name: String,
                              convert: (Tensor<Double>) -> Tensor<S>) {
     guard o.runs(name) else { return }
@@ -451,9 +502,11 @@ func runExport(_ o: Options) {
 
 // MARK: - Main
 
+TensorMemory.keepFreedMemory()  // as the gradcheck command does
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 switch options.command {
 case "check": runCheck(options)
+case "transformer": runTransformer(options)
 case "fwdbwd": runFwdBwd(options)
 case "train": runTrain(options)
 case "monitor": runMonitor(options)
@@ -461,6 +514,7 @@ case "matmul": runMatmul(options)
 case "export": runExport(options)
 case "all":
     runCheck(options)
+    runTransformer(options)
     runFwdBwd(options)
     runTrain(options)
     runMonitor(options)
