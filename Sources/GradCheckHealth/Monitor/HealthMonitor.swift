@@ -128,8 +128,10 @@ public final class HealthMonitor {
     ///     when `nil`.
     ///   - clippedGradNorm: the global norm after clipping, if the loop clips.
     ///   - learningRate: the learning rate of the step.
-    ///   - activations: layer outputs by layer name (the last axis is the unit axis);
-    ///     measured on the steps ``measuresActivations`` says, ignored on others.
+    ///   - activations: layer outputs by layer name (the last axis is the unit axis); for
+    ///     a layer of kind ``ActivationKind/attention(causal:)``, its attention
+    ///     probabilities `[..., queries, keys]` instead. Measured on the steps
+    ///     ``measuresActivations`` says, ignored on others.
     ///   - nonfinite: where a NaN or infinity first appeared, if the loop located one.
     ///   - step: the step number; the previous one plus 1 when `nil`.
     ///   - epoch: the epoch; the monitor's current ``epoch`` when `nil`.
@@ -220,6 +222,12 @@ public final class HealthMonitor {
                 guard let values = activations[layer.name], values.monitoredCount > 0 else { continue }
                 let shape = values.monitoredShape
                 let units = shape.count >= 2 ? shape[shape.count - 1] : (layer.units ?? 0)
+                if case let .attention(causal) = layer.activation {
+                    let queries = shape.count >= 2 ? shape[shape.count - 2] : 0
+                    let h = TensorStatistics.attentionEntropy(of: values, queries: queries, keys: units, causal: causal)
+                    layerStats.append(LayerStats(name: layer.name, attentionEntropy: h))
+                    continue
+                }
                 let a = TensorStatistics.activations(of: values, units: units, kind: layer.activation, alive: &scratch)
                 layerStats.append(LayerStats(name: layer.name, mean: a.mean, std: a.std, deadFraction: a.deadFraction,
                                              saturatedFraction: a.saturatedFraction))

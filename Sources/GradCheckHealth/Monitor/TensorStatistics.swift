@@ -171,7 +171,7 @@ enum TensorStatistics {
                 squares += d * d
                 saturated &+= (v <= low || v >= high) ? 1 : 0
             }
-        case .reluFamily, .other:
+        case .reluFamily, .attention, .other:
             for i in 0..<n {
                 let d = Double(x[i]) - shift
                 sum += d
@@ -199,9 +199,53 @@ enum TensorStatistics {
             result.deadFraction = Double(dead) / Double(u)
         case .saturating:
             result.saturatedFraction = Double(saturated) / count
-        case .reluFamily, .other:
+        case .reluFamily, .attention, .other:
             break
         }
         return result
+    }
+
+    /// The normalised entropy of attention probabilities (``LayerStats/attentionEntropy``):
+    /// the mean over query rows of `−Σ p·log p / log n`, where `n` is the row's number of
+    /// visible keys (all `keys`, or `min(i + 1, keys)` for query `i` under a causal mask).
+    /// Rows with one visible key carry no choice and are skipped; a zero probability adds
+    /// nothing (`0·log 0 = 0`). O(n), one pass, one logarithm per positive probability.
+    ///
+    /// - Parameters:
+    ///   - queries: the length of the query axis (the second-to-last), for the causal mask.
+    ///   - keys: the length of the key axis (the last).
+    /// - Returns: a value in `0...1`; NaN when a probability is NaN; `nil` when the shape
+    ///   does not fit (`keys` does not divide the count) or no row has two visible keys.
+    static func attentionEntropy(of values: some MonitoredValues, queries: Int, keys: Int, causal: Bool) -> Double? {
+        values.dispatch(float: { attentionEntropy($0, queries: queries, keys: keys, causal: causal) },
+                        double: { attentionEntropy($0, queries: queries, keys: keys, causal: causal) },
+                        other: { attentionEntropy($0, queries: queries, keys: keys, causal: causal) })
+    }
+
+    @_specialize(where S == Double)
+    @_specialize(where S == Float)
+    static func attentionEntropy<S: TensorScalar>(_ p: UnsafeBufferPointer<S>, queries: Int, keys: Int,
+                                                  causal: Bool) -> Double? {
+        guard keys > 0, p.count % keys == 0 else { return nil }
+        let rows = p.count / keys
+        if causal, queries <= 0 || rows % queries != 0 { return nil }
+        var total = 0.0, counted = 0
+        var base = 0
+        for r in 0..<rows {
+            defer { base += keys }
+            let visible = causal ? Swift.min(r % queries + 1, keys) : keys
+            guard visible >= 2 else { continue }
+            var h = 0.0
+            for j in 0..<visible {
+                let x = Double(p[base + j])
+                if x > 0 { h -= x * Double.log(x) } else if x.isNaN { h = .nan }
+            }
+            total += h / Double.log(Double(visible))
+            counted += 1
+        }
+        guard counted > 0 else { return nil }
+        // Rounding can put a uniform row a few ulps past 1 or a one-hot row below 0.
+        let mean = total / Double(counted)
+        return mean.isNaN ? mean : Swift.min(1, Swift.max(0, mean))
     }
 }

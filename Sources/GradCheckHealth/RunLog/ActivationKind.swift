@@ -7,12 +7,20 @@ import GradCheckNN
 /// - ``saturating(lower:upper:)``: bounded outputs can saturate. An output is saturated
 ///   when it lies within 1% of the range from either bound (sigmoid and hard sigmoid
 ///   `0...1`, tanh and softsign `-1...1`), where the activation's slope is nearly zero.
+/// - ``attention(causal:)``: the values measured are an attention layer's probabilities
+///   (`[..., queries, keys]`, each row summing to 1), and the statistic is their entropy:
+///   attention that has collapsed onto one key per query is the transformer's dead unit.
+///   With `causal`, query `i` sees keys `0...i` only, so each row's entropy is normalised by
+///   the logarithm of its own number of visible keys.
 /// - ``other``: mean and standard deviation only (linear, softmax, GELU, ...).
 public enum ActivationKind: Sendable, Hashable {
     /// ReLU: units can die.
     case reluFamily
     /// A bounded activation: outputs can saturate near `lower` or `upper`.
     case saturating(lower: Double, upper: Double)
+    /// Attention probabilities: their normalised entropy is measured (see
+    /// ``LayerStats/attentionEntropy``); `causal` when query `i` attends to keys `0...i`.
+    case attention(causal: Bool)
     /// Anything else.
     case other
 
@@ -39,11 +47,12 @@ public enum ActivationKind: Sendable, Hashable {
         }
     }
 
-    /// The name written in a run log: `relu_family`, `saturating` or `other`.
+    /// The name written in a run log: `relu_family`, `saturating`, `attention` or `other`.
     public var logName: String {
         switch self {
         case .reluFamily: return "relu_family"
         case .saturating: return "saturating"
+        case .attention: return "attention"
         case .other: return "other"
         }
     }

@@ -71,6 +71,12 @@ struct JSONLine {
         append(JSONWriter.numberText(value))
     }
 
+    mutating func bool(_ key: StaticString, _ value: Bool?) {
+        guard let value else { return }
+        self.key(key)
+        append(value ? "true" : "false")
+    }
+
     mutating func integer(_ key: StaticString, _ value: Int?) {
         guard let value else { return }
         self.key(key)

@@ -65,6 +65,12 @@ struct LogFields {
         return n
     }
 
+    func bool(_ key: String) throws(RunLogError) -> Bool? {
+        guard let v = value(key) else { return nil }
+        guard let b = v.boolValue else { throw fail(key, expected: "true or false", v) }
+        return b
+    }
+
     func string(_ key: String) throws(RunLogError) -> String? {
         guard let v = value(key) else { return nil }
         guard case let .string(s) = v else { throw fail(key, expected: "a string", v) }

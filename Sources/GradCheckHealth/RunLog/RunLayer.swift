@@ -20,10 +20,17 @@ public struct RunLayer: Sendable, Equatable {
     }
 
     /// The layers of `model`, in model order, with the kind of each one's output
-    /// activation and its output's last axis as the unit axis.
+    /// activation and its output's last axis as the unit axis. A multi-head attention
+    /// layer is of kind ``ActivationKind/attention(causal:)``, its unit axis the keys: its
+    /// attention probabilities are what the monitor measures.
     public static func layers(of model: Model) -> [RunLayer] {
         model.layers.map { layer in
-            RunLayer(name: layer.name, activation: ActivationKind(layer.outputActivation), units: layer.outputShape.last)
+            if let attention = layer as? MultiHeadAttentionLayer {
+                return RunLayer(name: layer.name, activation: .attention(causal: attention.useCausalMask),
+                                units: attention.keyShape.first)
+            }
+            return RunLayer(name: layer.name, activation: ActivationKind(layer.outputActivation),
+                            units: layer.outputShape.last)
         }
     }
 }

@@ -55,9 +55,11 @@ extension RunStart {
             case "hard_sigmoid": kind = .hardSigmoid
             case "tanh": kind = .tanh
             case "softsign": kind = .softsign
+            case "attention": kind = .attention(causal: try l.bool("causal") ?? false)
             case "other": kind = .other
             case let other:
-                let names = ["relu_family", "sigmoid", "tanh", "hard_sigmoid", "softsign", "saturating", "other"]
+                let names = ["relu_family", "sigmoid", "tanh", "hard_sigmoid", "softsign", "saturating", "attention",
+                             "other"]
                 throw l.error("activation", "expected one of \(names.map { "\"\($0)\"" }.joined(separator: ", ")), "
                               + "got \"\(other)\"" + DidYouMean.hint(for: other, among: names))
             }
@@ -82,7 +84,8 @@ extension RunStep {
         for (name, l) in try f.namedObjects("layers") {
             layers.append(LayerStats(name: name, mean: try l.number("mean"), std: try l.number("std"),
                                      deadFraction: try l.number("dead_fraction"),
-                                     saturatedFraction: try l.number("saturated_fraction")))
+                                     saturatedFraction: try l.number("saturated_fraction"),
+                                     attentionEntropy: try l.number("attention_entropy")))
         }
         var nonfinite: [NonfiniteOrigin] = []
         for n in try f.objects("nonfinite") {

@@ -39,6 +39,7 @@ extension RunStart {
                 o.string("name", l.name)
                 o.string("activation", l.activation.logName)
                 if case let .saturating(lower, upper) = l.activation { o.numbers("bounds", [lower, upper]) }
+                if case .attention(causal: true) = l.activation { o.bool("causal", true) }
                 o.integer("units", l.units)
             }
         }
@@ -72,6 +73,7 @@ extension RunStep {
                         o.number("std", l.std)
                         o.number("dead_fraction", l.deadFraction)
                         o.number("saturated_fraction", l.saturatedFraction)
+                        o.number("attention_entropy", l.attentionEntropy)
                     }
                 }
             }

@@ -271,6 +271,7 @@ struct StepLineScanner {
                         else if s.equals(k, "std") { target = \.std }
                         else if s.equals(k, "dead_fraction") { target = \.deadFraction }
                         else if s.equals(k, "saturated_fraction") { target = \.saturatedFraction }
+                        else if s.equals(k, "attention_entropy") { target = \.attentionEntropy }
                         else { return s.skip() }
                         guard let x = s.number() else { return false }
                         l[keyPath: target] = x
