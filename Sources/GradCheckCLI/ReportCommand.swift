@@ -27,6 +27,7 @@ enum ReportCommand {
         .init(name: "exploding-norm", help: "exploding when the global norm reaches N (default 1e4)") { $0.explodingNorm = $1 },
         .init(name: "divergence-factor", help: "diverged when the loss exceeds F × its baseline (default 10)") { $0.divergenceFactor = $1 },
         .init(name: "dead-fraction", help: "dead units when this fraction of a ReLU layer's units is dead (default 0.5)") { $0.deadFraction = $1 },
+        .init(name: "attention-entropy", help: "attention collapse when an attention layer's normalised entropy is at or below this (default 0.1)") { $0.attentionEntropy = $1 },
         .init(name: "saturated-fraction", help: "saturation when this fraction of a bounded layer's outputs is at its bounds (default 0.5)") { $0.saturatedFraction = $1 },
         .init(name: "plateau-improvement", help: "plateau when the loss improves by less than this fraction of its baseline (default 0.01)") { $0.plateauImprovement = $1 },
         .init(name: "oscillation-amplitude", help: "oscillating when the median step change exceeds this fraction of the baseline loss (default 0.25)") { $0.oscillationAmplitude = $1 },

@@ -52,7 +52,8 @@ extension HealthReport {
             case .gradNorm: return "Global gradient norm"
             case .heatmap: return "Gradient norm by layer"
             case .updates: return "Update / weight ratio"
-            case .activations: return "Dead and saturated fractions (or zero-gradient fraction of biases)"
+            case .activations:
+                return "Dead and saturated fractions (or zero-gradient fraction of biases), attention entropy"
             }
         }
 
@@ -64,7 +65,7 @@ extension HealthReport {
             case .explodingGradients: return [.gradNorm, .heatmap]
             case .vanishingGradients: return [.heatmap]
             case .smallUpdates, .largeUpdates: return [.updates]
-            case .deadUnits, .saturation: return [.activations, .heatmap]
+            case .deadUnits, .saturation, .attentionCollapse: return [.activations, .heatmap]
             case .learningRateJump: return [.loss, .gradNorm]
             }
         }
@@ -194,6 +195,12 @@ extension HealthReport {
                                               points: points(a.saturatedFraction).filter { $0.y != nil }, dashed: true))
                     k += 1
                 }
+                if a.attentionEntropy.contains(where: { $0 != nil }) {
+                    chart.series.append(.init(name: "\(a.name) attention entropy",
+                                              color: Self.palette[k % Self.palette.count],
+                                              points: points(a.attentionEntropy).filter { $0.y != nil }))
+                    k += 1
+                }
             }
             // Without activations: the exactly-zero fraction of bias gradients (dead units
             // from gradients alone).
@@ -206,6 +213,9 @@ extension HealthReport {
                 return "<p class=\"empty\">\(plot.title): the log has no activation statistics.</p>"
             }
             chart.rules = [.init(y: thresholds.deadFraction, label: "threshold", color: "#d62728")]
+            if s.activations.contains(where: { $0.attentionEntropy.contains { $0 != nil } }) {
+                chart.rules.append(.init(y: thresholds.attentionEntropy, label: "collapse", color: "#f0a202"))
+            }
             chart.bands = bands(plot)
             chart.markers = markers(plot)
             return chart.svg()

@@ -68,7 +68,7 @@ extension HealthThresholds {
             "plateau_improvement": .number(plateauImprovement), "oscillation_amplitude": .number(oscillationAmplitude),
             "minimum_steps": .integer(minimumSteps),
             "dead_fraction": .number(deadFraction), "dead_critical_fraction": .number(deadCriticalFraction),
-            "saturated_fraction": .number(saturatedFraction),
+            "saturated_fraction": .number(saturatedFraction), "attention_entropy": .number(attentionEntropy),
             "small_update_ratio": .number(smallUpdateRatio), "large_update_ratio": .number(largeUpdateRatio),
             "critical_update_ratio": .number(criticalUpdateRatio),
             "learning_rate_jump": .number(learningRateJump), "consequence_gap": .number(consequenceGap),

@@ -8,7 +8,8 @@
 ///    dead units after an exploding step, a plateau after vanishing gradients, ...);
 /// 2. *A* starts first: its first step is earlier, or the same with *A*'s kind earlier in
 ///    the chain ``chain`` (a learning-rate jump, large updates, exploding gradients, a
-///    non-finite value, loss divergence, dead units, saturation, vanishing gradients, small
+///    non-finite value, loss divergence, dead units, saturation, attention collapse,
+///    vanishing gradients, small
 ///    updates, oscillation, plateau);
 /// 3. *B* starts no later than ``HealthThresholds/consequenceGap`` of the run (at least 20
 ///    steps) after *A*'s last step;
@@ -24,7 +25,7 @@ enum CausalOrder {
     /// The order in which kinds are taken as causes when they start on the same step.
     static let chain: [FindingKind] = [
         .learningRateJump, .largeUpdates, .explodingGradients, .nonfinite, .lossDivergence, .deadUnits, .saturation,
-        .vanishingGradients, .smallUpdates, .oscillatingLoss, .lossPlateau,
+        .attentionCollapse, .vanishingGradients, .smallUpdates, .oscillatingLoss, .lossPlateau,
     ]
 
     /// Whether a finding of kind `a` can explain one of kind `b`.
@@ -32,17 +33,22 @@ enum CausalOrder {
         switch a {
         case .learningRateJump:
             return [.explodingGradients, .lossDivergence, .nonfinite, .largeUpdates, .oscillatingLoss, .deadUnits,
-                    .saturation, .vanishingGradients, .lossPlateau].contains(b)
+                    .saturation, .attentionCollapse, .vanishingGradients, .lossPlateau].contains(b)
         case .largeUpdates:
-            return [.explodingGradients, .lossDivergence, .nonfinite, .oscillatingLoss, .deadUnits, .saturation].contains(b)
+            return [.explodingGradients, .lossDivergence, .nonfinite, .oscillatingLoss, .deadUnits, .saturation,
+                    .attentionCollapse].contains(b)
         case .explodingGradients:
             return [.nonfinite, .lossDivergence, .deadUnits, .largeUpdates, .vanishingGradients, .oscillatingLoss,
-                    .saturation, .lossPlateau].contains(b)
+                    .saturation, .attentionCollapse, .lossPlateau].contains(b)
         case .nonfinite, .lossDivergence:
             return [.nonfinite, .lossDivergence, .explodingGradients, .vanishingGradients, .deadUnits, .saturation,
                     .lossPlateau, .largeUpdates, .smallUpdates, .oscillatingLoss].contains(b)
         case .deadUnits, .saturation:
             return [.vanishingGradients, .lossPlateau, .smallUpdates].contains(b)
+        case .attentionCollapse:
+            // A saturated softmax passes little gradient, and collapse goes with unstable
+            // training (Zhai et al. 2023).
+            return [.vanishingGradients, .lossPlateau, .smallUpdates, .oscillatingLoss].contains(b)
         case .vanishingGradients:
             return [.lossPlateau, .smallUpdates].contains(b)
         case .smallUpdates:

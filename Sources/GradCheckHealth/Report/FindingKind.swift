@@ -13,6 +13,9 @@ public enum FindingKind: String, Sendable, Equatable, Hashable, CaseIterable {
     case deadUnits = "dead_units"
     /// Bounded activations sit at their bounds.
     case saturation
+    /// An attention layer's queries each attend to a single key: its attention entropy
+    /// has collapsed.
+    case attentionCollapse = "attention_collapse"
     /// The loss stopped improving.
     case lossPlateau = "loss_plateau"
     /// The loss swings up and down by a large fraction of its scale.
@@ -34,6 +37,7 @@ public enum FindingKind: String, Sendable, Equatable, Hashable, CaseIterable {
         case .lossDivergence: return "Loss divergence"
         case .deadUnits: return "Dead units"
         case .saturation: return "Saturated activations"
+        case .attentionCollapse: return "Attention collapse"
         case .lossPlateau: return "Loss plateau"
         case .oscillatingLoss: return "Oscillating loss"
         case .smallUpdates: return "Small updates"

@@ -24,6 +24,7 @@ enum HealthDetectors {
         VanishingGradientsDetector.self,
         DeadUnitsDetector.self,
         SaturationDetector.self,
+        AttentionCollapseDetector.self,
         UpdateRatioDetector.self,
         LearningRateJumpDetector.self,
         OscillatingLossDetector.self,

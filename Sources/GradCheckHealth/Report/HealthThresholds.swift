@@ -20,6 +20,9 @@
 ///   when 70% of gradients are zero (γ), unstable loss, non-converging loss, NaN loss.
 /// - Wardat et al. (2022), *DeepDiagnosis* (ICSE): numerical errors, exploding tensors,
 ///   dead and saturated nodes, unchanged weights, loss not decreasing.
+/// - Zhai et al. (2023), *Stabilizing Transformer Training by Preventing Attention
+///   Entropy Collapse* (ICML): attention entropy that falls towards zero goes with
+///   unstable, diverging transformer training.
 /// - Karpathy, *CS231n* notes: the update/weight norm ratio should be about 1e-3; much
 ///   lower means the learning rate is too low, much higher too high.
 public struct HealthThresholds: Sendable, Equatable {
@@ -89,6 +92,12 @@ public struct HealthThresholds: Sendable, Equatable {
     /// Saturation when this fraction of a bounded layer's outputs is within 1% of its
     /// bounds, sustained over the last half of the run. Default 0.5.
     public var saturatedFraction = 0.5
+    /// Attention collapse when an attention layer's normalised attention entropy
+    /// (``LayerStats/attentionEntropy``) is at or below this, sustained over the last half
+    /// of the run (Zhai et al. 2023, attention entropy collapse). Default 0.1: each query
+    /// then spreads its attention over about `n^0.1` of its `n` keys, 1.3 of 16, so almost
+    /// every head looks at a single key.
+    public var attentionEntropy = 0.1
 
     // MARK: Updates
 

@@ -46,6 +46,7 @@ struct RunSeries: Sendable {
         var std: [Double?]
         var deadFraction: [Double?]
         var saturatedFraction: [Double?]
+        var attentionEntropy: [Double?]
     }
 
     var model: String?
@@ -119,6 +120,7 @@ struct RunSeries: Sendable {
             s.activations[k].std = Array(activations[k].std.prefix(n))
             s.activations[k].deadFraction = Array(activations[k].deadFraction.prefix(n))
             s.activations[k].saturatedFraction = Array(activations[k].saturatedFraction.prefix(n))
+            s.activations[k].attentionEntropy = Array(activations[k].attentionEntropy.prefix(n))
         }
         s.nonfinite = nonfinite.filter { $0.index < n }
         let last = steps.prefix(n).last ?? Int.min

@@ -52,6 +52,7 @@ struct RunSeriesBuilder: Sendable {
         var std: SeriesColumn
         var dead: SeriesColumn
         var saturated: SeriesColumn
+        var entropy: SeriesColumn
     }
     private var activations: [ActivationColumns] = []
     private var activationIndex: [String: Int] = [:]
@@ -149,6 +150,7 @@ struct RunSeriesBuilder: Sendable {
             if let v = l.std { activations[i].std.add(v) }
             if let v = l.deadFraction { activations[i].dead.add(v) }
             if let v = l.saturatedFraction { activations[i].saturated.add(v) }
+            if let v = l.attentionEntropy { activations[i].entropy.add(v) }
         }
         for origin in s.nonfinite where nonfinite.count < Self.keptEvents { nonfinite.append((b, origin)) }
     }
@@ -173,6 +175,7 @@ struct RunSeriesBuilder: Sendable {
             activations[k].std.openBucket()
             activations[k].dead.openBucket()
             activations[k].saturated.openBucket()
+            activations[k].entropy.openBucket()
         }
     }
 
@@ -205,6 +208,7 @@ struct RunSeriesBuilder: Sendable {
             activations[k].std.halve()
             activations[k].dead.halve()
             activations[k].saturated.halve()
+            activations[k].entropy.halve()
         }
         for k in nonfinite.indices { nonfinite[k].index /= 2 }
         width *= 2
@@ -236,7 +240,7 @@ struct RunSeriesBuilder: Sendable {
         activationIndex[name] = activations.count
         activations.append(ActivationColumns(name: name, kind: kind, mean: SeriesColumn(buckets: n),
                                              std: SeriesColumn(buckets: n), dead: SeriesColumn(buckets: n),
-                                             saturated: SeriesColumn(buckets: n)))
+                                             saturated: SeriesColumn(buckets: n), entropy: SeriesColumn(buckets: n)))
         return activations.count - 1
     }
 
@@ -260,11 +264,12 @@ struct RunSeriesBuilder: Sendable {
         s.layerGradients = zip(layerNames, layerNorms).map { RunSeries.LayerGradient(name: $0, norm: $1.values) }
         s.activations = activations.map { a in
             RunSeries.Activations(name: a.name, kind: a.kind, mean: a.mean.values, std: a.std.values,
-                                  deadFraction: a.dead.values, saturatedFraction: a.saturated.values)
+                                  deadFraction: a.dead.values, saturatedFraction: a.saturated.values,
+                                  attentionEntropy: a.entropy.values)
         }
         s.activations.removeAll { a in
             a.mean.allSatisfy { $0 == nil } && a.deadFraction.allSatisfy { $0 == nil }
-                && a.saturatedFraction.allSatisfy { $0 == nil }
+                && a.saturatedFraction.allSatisfy { $0 == nil } && a.attentionEntropy.allSatisfy { $0 == nil }
         }
         s.nonfinite = nonfinite
         s.epochs = epochs
