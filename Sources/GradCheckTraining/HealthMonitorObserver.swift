@@ -57,7 +57,8 @@ public final class HealthMonitorObserver: TrainingObserver {
     public func trainingDidStep<S: TensorScalar>(_ step: StepRecord<S>) -> ObserverDecision {
         guard error == nil, !monitor.isFinished else { return .proceed }
         var activations: [String: any MonitoredValues] = [:]
-        for a in step.activations ?? [] { activations[a.layer] = a.output }
+        // An attention layer is measured by its probabilities (ActivationKind.attention).
+        for a in step.activations ?? [] { activations[a.layer] = a.attentionProbabilities ?? a.output }
         do {
             if inMonitorOrder(step.parameterNames) {
                 // The trainer's parameters are the monitor's, in its order: no name lookups.

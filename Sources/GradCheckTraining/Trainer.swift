@@ -405,7 +405,7 @@ public final class Trainer<Scalar: TensorScalar> {
         // recorded (the logits of a fused last layer, activated here for the statistics).
         let perSample = model.perSampleObjective(
             input: tape.constant(inputs), parameters: variables, targets: targets, on: tape, context: context
-        ) { i, _, y in
+        ) { i, xs, y in
             let layer = model.layers[i]
             if i == last { output = y }
             guard captured != nil else { return }
@@ -414,8 +414,20 @@ public final class Trainer<Scalar: TensorScalar> {
                 let t = Tape<Scalar>(recording: false)
                 value = t.value(layer.outputActivation(t.constant(value), on: t))
             }
+            var probabilities: Tensor<Scalar>?
+            if let attention = layer as? MultiHeadAttentionLayer {
+                // The probabilities are an intermediate of the recorded pass; on the steps
+                // that measure activations the layer runs once more, unrecorded, to get them.
+                let t = Tape<Scalar>(recording: false)
+                let inputs = xs.map { t.constant(tape.value($0)) }
+                let weights = model.parameterRanges[i].map { t.constant(tape.value(variables[$0])) }
+                probabilities = t.value(attention.attention(
+                    query: inputs[0], value: inputs.count > 1 ? inputs[1] : inputs[0],
+                    key: inputs.count > 2 ? inputs[2] : nil, parameters: weights, on: t).probabilities)
+            }
             captured!.append(LayerActivation(layer: layer.name, typeName: layer.typeName,
-                                             activation: layer.outputActivation, output: value))
+                                             activation: layer.outputActivation, output: value,
+                                             attentionProbabilities: probabilities))
         }
         let mean = tape.mean(perSample)
         let loss = model.regularization(parameters: variables, on: tape).map { tape.add(mean, $0) } ?? mean

@@ -81,6 +81,10 @@ public struct LayerActivation<S: TensorScalar>: Sendable {
     public var activation: Activation
     /// The output, `[batch] + outputShape`.
     public var output: Tensor<S>
+    /// For a multi-head attention layer, its attention probabilities `[batch, heads,
+    /// queries, keys]`: what a health monitor measures of it (their entropy); `nil` for
+    /// every other layer.
+    public var attentionProbabilities: Tensor<S>?
 }
 
 /// One step as observers see it.
