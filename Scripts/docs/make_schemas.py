@@ -265,7 +265,8 @@ gradients = doc("gradients", "GradCheck gradients file (gradcheck.gradients/1)",
 N = ref(NUMBER)
 open_obj = lambda props, required=(): obj(props, required, extra=True)
 KINDS = ["vanishing_gradients", "exploding_gradients", "nonfinite", "loss_divergence", "dead_units", "saturation",
-         "loss_plateau", "oscillating_loss", "small_updates", "large_updates"]
+         "attention_collapse", "loss_plateau", "oscillating_loss", "small_updates", "large_updates",
+         "learning_rate_jump"]
 SEVERITIES = ["info", "warning", "critical"]
 STATUSES = ["completed", "stopped_early", "diverged", "interrupted"]
 EVENTS = ["run_start", "step", "epoch", "alert", "run_end"]
@@ -275,8 +276,10 @@ log_defs = {
         "parameters": {"type": "array", "items": open_obj({"name": string, "layer": string, "shape": shape}, ["name"])},
         "layers": {"type": "array", "items": open_obj({
             "name": string,
-            "activation": {"enum": ["relu_family", "sigmoid", "tanh", "hard_sigmoid", "softsign", "saturating", "other"]},
-            "units": non_negative_int, "bounds": {"type": "array", "items": N, "minItems": 2, "maxItems": 2}}, ["name"])},
+            "activation": {"enum": ["relu_family", "sigmoid", "tanh", "hard_sigmoid", "softsign", "saturating",
+                                    "attention", "other"]},
+            "units": non_negative_int, "bounds": {"type": "array", "items": N, "minItems": 2, "maxItems": 2},
+            "causal": {"type": "boolean"}}, ["name"])},
     }, ["event"]),
     "step": open_obj({
         "event": {"const": "step"}, "step": non_negative_int, "epoch": non_negative_int, "loss": N,
@@ -284,7 +287,7 @@ log_defs = {
         "params": {"type": "object", "additionalProperties": open_obj(
             {"grad_norm": N, "grad_max": N, "weight_norm": N, "update_norm": N}, ["grad_norm"])},
         "layers": {"type": "object", "additionalProperties": open_obj(
-            {"mean": N, "std": N, "dead_fraction": N, "saturated_fraction": N})},
+            {"mean": N, "std": N, "dead_fraction": N, "saturated_fraction": N, "attention_entropy": N})},
         "nonfinite": {"type": "array", "items": open_obj({
             "pass": {"enum": ["inputs", "forward", "loss", "backward", "update"]}, "layer": string, "op": string,
             "parameter": string, "value": N}, ["pass"])},
