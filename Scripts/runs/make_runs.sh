@@ -27,6 +27,7 @@ runs=(
     "divergence  digits.csv    loss_divergence: SGD at learning rate 3"
     "dead-units  digits.csv    dead_units: ReLU layer with bias_initializer constant -5"
     "nan-input   iris_nan.csv  nonfinite in the inputs: one NaN in a CSV row"
+    "attention-collapse digits.csv attention_collapse: causal self-attention over 8 rows of pixels, Adam 0.3"
 )
 
 for line in "${runs[@]}"; do

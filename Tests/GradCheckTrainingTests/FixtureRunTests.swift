@@ -31,11 +31,12 @@ struct FixtureRunTests {
 
     /// Trains `Fixtures/runs/<name>.json` on `Fixtures/data/<data>`, logging to a temporary
     /// file, and judges the run from the log read back.
-    static func train(_ name: String, data: String) throws -> Run {
+    static func train(_ name: String, data: String, learningRate: Double? = nil) throws -> Run {
         let specPath = runSpec(name)
         let spec = try ModelSpec.load(path: specPath)
         let model = try Model(spec: spec, file: specPath)
-        let config = TrainingConfiguration(spec.training)
+        var config = TrainingConfiguration(spec.training)
+        if let learningRate { config.optimizer.learningRate = learningRate }
         let table = try CSVTable.load(path: Fixture.dataset(data))
         let dataset = try Dataset(table: table, model: model, file: data)
         let prepared = PreparedData(dataset, validationSplit: config.validationSplit, seed: config.seed, order: config.splitOrder)
@@ -146,6 +147,24 @@ struct FixtureRunTests {
         let finiteBefore = run.log.steps.dropLast().allSatisfy { $0.isFinite }
         #expect(finiteBefore)
         #expect(run.report.findings.map(\.kind) == [.nonfinite], "\(run.summary)")
+    }
+
+    @Test func aTooHighLearningRateCollapsesTheAttention() throws {
+        // Digits as 8 rows of 8 pixels through causal self-attention: at Adam 0.3 every
+        // query ends up on one key; the same model at 0.003 keeps its attention spread.
+        let run = try Self.train("attention-collapse", data: "digits.csv")
+        #expect(run.result.status == .completed)
+        let f = try run.finding(.attentionCollapse)
+        #expect(f.layer == "multi_head_attention_1")
+        #expect(f.severity == .warning)
+        #expect(try #require(f.evidence("median_attention_entropy")) < 0.05)
+        #expect(try #require(f.evidence("measurements")) >= 3)
+        #expect(run.report.rootCause?.kind == .attentionCollapse, "\(run.summary)")
+        let calm = try Self.train("attention-collapse", data: "digits.csv", learningRate: 0.003)
+        #expect(!calm.kinds().contains(.attentionCollapse), "\(calm.summary)")
+        let entropies = calm.log.steps.compactMap { $0.layers.first?.attentionEntropy }
+        #expect(entropies.count >= 3)
+        #expect(entropies.allSatisfy { $0 > 0.9 }, "\(entropies)")
     }
 
     // MARK: - Logs that are not whole, or not ours

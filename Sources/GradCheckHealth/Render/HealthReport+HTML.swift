@@ -212,7 +212,11 @@ extension HealthReport {
             guard !chart.series.isEmpty else {
                 return "<p class=\"empty\">\(plot.title): the log has no activation statistics.</p>"
             }
-            chart.rules = [.init(y: thresholds.deadFraction, label: "threshold", color: "#d62728")]
+            // Each threshold line only where a series it applies to is drawn.
+            let entropyOnly = chart.series.allSatisfy { $0.name.hasSuffix(" attention entropy") }
+            if !entropyOnly {
+                chart.rules.append(.init(y: thresholds.deadFraction, label: "threshold", color: "#d62728"))
+            }
             if s.activations.contains(where: { $0.attentionEntropy.contains { $0 != nil } }) {
                 chart.rules.append(.init(y: thresholds.attentionEntropy, label: "collapse", color: "#f0a202"))
             }
