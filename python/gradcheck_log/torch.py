@@ -34,6 +34,15 @@ How it measures:
   bound) of the last training forward pass before the step. Each activation is reported
   under the name of the module with parameters that precedes it (``fc1`` for
   ``fc1 -> relu1``), so that its statistics sit with that layer's gradients.
+* **Attention** (``activations=True``): each ``nn.MultiheadAttention`` is logged as an
+  ``attention`` layer with ``attention_entropy``, the normalised entropy of the attention
+  weights it returns (``-sum p log p / log n`` per query row with ``n >= 2`` visible keys,
+  averaged; 1 is uniform, 0 is one key per query: collapsed attention). ``n`` counts the
+  keys ``attn_mask`` and ``key_padding_mask`` leave visible. The module returns weights
+  only when called with ``need_weights=True`` (its default; ``nn.TransformerEncoderLayer``
+  passes ``False``, so nothing is logged there), averaged over heads unless
+  ``average_attn_weights=False``: the average of the heads is spread at least as widely as
+  they are, so pass ``False`` for per-head entropy.
 
 Every line is flushed as it is written; a killed run leaves a log that
 ``gradcheck report`` reads up to its last whole line.
@@ -58,6 +67,43 @@ def _bounds(module):
         if isinstance(module, kind):
             return bounds
     return None
+
+
+def _visible_keys(weights, module, args, kwargs):
+    """How many keys each query row of ``weights`` ([..., L, S]) may see, from the
+    ``attn_mask`` and ``key_padding_mask`` of the call (``None``: all of them)."""
+    names = ("query", "key", "value", "key_padding_mask", "need_weights", "attn_mask")
+    given = dict(zip(names, args))
+    given.update(kwargs)
+    allowed = torch.ones(weights.shape, dtype=torch.bool, device=weights.device)
+    mask = given.get("attn_mask")
+    if mask is not None:
+        ok = ~mask if mask.dtype == torch.bool else torch.isfinite(mask)
+        if ok.dim() == 3 and weights.dim() == 3:
+            # [batch * heads, L, S] against head-averaged weights [batch, L, S]
+            ok = ok.reshape(weights.shape[0], -1, *ok.shape[-2:]).all(dim=1)
+        elif ok.dim() == 3 and weights.dim() == 4:
+            ok = ok.reshape(weights.shape)
+        allowed = allowed & ok
+    padding = given.get("key_padding_mask")
+    if padding is not None:
+        ok = ~padding if padding.dtype == torch.bool else torch.isfinite(padding)
+        # [batch, S] whatever batch_first says
+        ok = ok.reshape(ok.shape[0], *([1] * (weights.dim() - 2)), ok.shape[-1])
+        allowed = allowed & ok
+    return allowed.sum(dim=-1)
+
+
+def _attention_entropy(weights, module, args, kwargs):
+    """The normalised attention entropy of ``weights`` [..., L, S] (float64), or None when
+    no row has two visible keys."""
+    visible = _visible_keys(weights, module, args, kwargs).double()
+    p = weights.clamp_min(0)
+    h = -(torch.where(p > 0, p * p.log(), torch.zeros_like(p))).sum(dim=-1)
+    rows = visible >= 2
+    if not bool(rows.any()):
+        return None
+    return float((h[rows] / visible[rows].log()).mean().clamp(0, 1))
 
 
 class GradLogger:
@@ -133,6 +179,12 @@ class GradLogger:
         owner_is_conv = False
         claimed = set()
         for name, module in self.model.named_modules():
+            if isinstance(module, nn.MultiheadAttention):
+                self._layers.append((name, module, "attention", None, -1))
+                self._handles.append(module.register_forward_hook(self._attention_hook(name), with_kwargs=True))
+                owner, owner_is_conv = name, False
+                claimed.add(name)
+                continue
             if any(True for _ in module.parameters(recurse=False)):
                 owner, owner_is_conv = name, isinstance(module, _CONV)
                 continue
@@ -159,6 +211,19 @@ class GradLogger:
         if units is not None:
             out["units"] = units
         return out
+
+    def _attention_hook(self, layer):
+        def hook(module, args, kwargs, output):
+            if not module.training or not isinstance(output, tuple) or len(output) < 2:
+                return
+            weights = output[1]
+            if not torch.is_tensor(weights) or weights.numel() == 0:
+                return
+            with torch.no_grad():
+                entropy = _attention_entropy(weights.detach().double(), module, args, kwargs)
+                if entropy is not None:
+                    self._activation_stats[layer] = ("attention", entropy)
+        return hook
 
     def _activation_hook(self, layer, kind, bounds, axis):
         def hook(module, inputs, output):
@@ -220,6 +285,9 @@ class GradLogger:
         if self._activation_stats:
             layers = {}
             for layer, (kind, stats) in self._activation_stats.items():
+                if kind == "attention":
+                    layers[layer] = {"attention_entropy": float(stats)}
+                    continue
                 values = stats.tolist()
                 entry = {"mean": values[0], "std": values[1]}
                 entry["dead_fraction" if kind == "relu_family" else "saturated_fraction"] = values[2]
